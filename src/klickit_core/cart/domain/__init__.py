@@ -1,0 +1,53 @@
+"""The cart's pure domain: the cart value, its pricing and its cookie format."""
+
+from klickit_core.cart.domain.cart import (
+    MAX_LINE_QUANTITY,
+    Cart,
+    CartError,
+    CartLine,
+    CartNotice,
+    CartNoticeKind,
+    InsufficientStockError,
+    InvalidQuantityError,
+    reconcile,
+)
+from klickit_core.cart.domain.cookie import (
+    COOKIE_SIZE_LIMIT,
+    CartCookieCodec,
+    CartCookieTooLargeError,
+    InvalidCartCookieError,
+    InvalidSigningKeyError,
+    SigningKey,
+)
+from klickit_core.cart.domain.pricing import (
+    PricedCart,
+    PricedLine,
+    PricingRules,
+    UnpricedProductError,
+    VatLine,
+    price_cart,
+)
+
+__all__ = [
+    "COOKIE_SIZE_LIMIT",
+    "MAX_LINE_QUANTITY",
+    "Cart",
+    "CartCookieCodec",
+    "CartCookieTooLargeError",
+    "CartError",
+    "CartLine",
+    "CartNotice",
+    "CartNoticeKind",
+    "InsufficientStockError",
+    "InvalidCartCookieError",
+    "InvalidQuantityError",
+    "InvalidSigningKeyError",
+    "PricedCart",
+    "PricedLine",
+    "PricingRules",
+    "SigningKey",
+    "UnpricedProductError",
+    "VatLine",
+    "price_cart",
+    "reconcile",
+]

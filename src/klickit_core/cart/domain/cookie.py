@@ -1,0 +1,251 @@
+"""The cart in a signed cookie (SPEC CRT-3).
+
+The policy: "Nous utilisons des cookies pour enregistrer les contenus du panier sur votre
+navigateur". The cookie holds SKUs and quantities only — never prices, never personal data
+— so the server can re-price it from the catalogue and nothing is lost if it leaks.
+
+Wire format (version 1), all cookie-safe ASCII, no base64 expansion of the payload::
+
+    1.<key id>.<issued at, unix seconds>.<SKU>:<qty>~<SKU>:<qty>~....<signature>
+
+* ``<signature>`` is HMAC-SHA256 over ``cookie name + NUL + everything before the last
+  dot``, base64url without padding (43 characters). The cookie name is bound into the MAC
+  so a value cannot be replayed under another cookie signed with the same key.
+* Key rotation: the codec holds a list of :class:`SigningKey`; the first (newest) signs,
+  every one verifies, chosen by its id. Retire a key by removing it after ``max_age``.
+* Decoding checks, in order: type and size, ASCII, shape, version, key id, signature
+  (constant-time, on the text so non-canonical base64 cannot alias), issue time not in the
+  future beyond the allowed skew, age not past ``max_age``, and a canonical body. Every
+  failure raises :class:`InvalidCartCookieError` — one class, with a ``reason`` for logs.
+
+Size: the whole ``Set-Cookie`` value (name, value and attributes) must stay under 4,096
+bytes, the limit browsers guarantee (Chromium drops a cookie whose name + value exceeds
+4,096 bytes). With the default name and attributes the fixed part takes 157 bytes, and each
+line takes ``len(SKU) + len(str(qty)) + 2`` bytes, so 100 lines always fit when SKUs are at
+most 32 characters and quantities at most 999 (SKUs and quantities are capped at exactly
+that). Past the limit :meth:`CartCookieCodec.set_cookie_header` raises
+:class:`CartCookieTooLargeError`; a cookie is never silently truncated.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from klickit_core.cart.domain.cart import Cart, CartError, CartLine
+from klickit_core.catalogue.domain import SKU_PATTERN
+from klickit_core.shared.clock import ensure_utc
+from klickit_core.shared.errors import KlickitError
+from klickit_core.shared.i18n import N_
+
+__all__ = [
+    "COOKIE_SIZE_LIMIT",
+    "FORMAT_VERSION",
+    "CartCookieCodec",
+    "CartCookieTooLargeError",
+    "InvalidCartCookieError",
+    "InvalidSigningKeyError",
+    "SigningKey",
+]
+
+FORMAT_VERSION = "1"
+#: The whole Set-Cookie value must be strictly below this many bytes.
+COOKIE_SIZE_LIMIT = 4096
+_MIN_SECRET_BYTES = 32
+_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,16}")
+_SIGNATURE_LENGTH = 43  # base64url of 32 bytes, unpadded
+_MAX_ISSUED_DIGITS = 12
+
+
+class InvalidCartCookieError(CartError):
+    """The cart cookie cannot be trusted; the app should show an empty cart.
+
+    ``reason`` (also in ``details``) is one of ``malformed``, ``version``, ``unknown_key``,
+    ``signature``, ``future``, ``expired``, ``body``; it holds no cookie content.
+    """
+
+    code = "cart.invalid_cookie"
+    message_template = N_("The saved cart could not be read ({reason}).")
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason=reason)
+
+
+class CartCookieTooLargeError(CartError):
+    """The cart does not fit in one cookie; the app should keep fewer lines."""
+
+    code = "cart.cookie_too_large"
+    message_template = N_("The cart is too large to be saved ({size} bytes).")
+
+
+class InvalidSigningKeyError(KlickitError):
+    """A signing key is too short or badly named, or no key was given."""
+
+    code = "cart.invalid_signing_key"
+    message_template = N_("Invalid cart signing key ({reason}).")
+
+
+def _check_key_id(_instance: Any, _attribute: Any, value: Any) -> None:
+    if not isinstance(value, str) or _KEY_ID.fullmatch(value) is None:
+        raise InvalidSigningKeyError(reason="id")
+
+
+def _check_secret(_instance: Any, _attribute: Any, value: Any) -> None:
+    if not isinstance(value, bytes) or len(value) < _MIN_SECRET_BYTES:
+        raise InvalidSigningKeyError(reason="secret_too_short")
+
+
+@attrs.frozen(slots=True)
+class SigningKey:
+    """A named HMAC key. ``secret`` needs at least 32 random bytes (``secrets.token_bytes``).
+
+    The secret never appears in ``repr``.
+    """
+
+    id: str = attrs.field(validator=_check_key_id)
+    secret: bytes = attrs.field(validator=_check_secret, repr=False)
+
+
+# Quantities: 1 to 3 digits without a leading zero, i.e. 1..999 == MAX_LINE_QUANTITY.
+_BODY = re.compile(
+    rf"(?:{SKU_PATTERN.pattern}:[1-9][0-9]{{0,2}}(?:~{SKU_PATTERN.pattern}:[1-9][0-9]{{0,2}})*)?"
+)
+
+
+class CartCookieCodec:
+    """Turns a :class:`Cart` into a signed cookie value and back."""
+
+    def __init__(
+        self,
+        keys: Sequence[SigningKey],
+        *,
+        name: str = "klickit_cart",
+        max_age: timedelta = timedelta(days=30),
+        clock_skew: timedelta = timedelta(minutes=5),
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = True,
+        same_site: str = "Lax",
+    ) -> None:
+        if not keys:
+            raise InvalidSigningKeyError(reason="no_key")
+        if len({key.id for key in keys}) != len(keys):
+            raise InvalidSigningKeyError(reason="duplicate_id")
+        if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name) is None:
+            raise InvalidSigningKeyError(reason="cookie_name")
+        if max_age <= timedelta(0):
+            raise InvalidSigningKeyError(reason="max_age")
+        self._signer = keys[0]
+        self._keys = {key.id: key.secret for key in keys}
+        self._name = name
+        self._name_prefix = name.encode("ascii") + b"\0"
+        self._max_age = int(max_age.total_seconds())
+        self._skew = int(clock_skew.total_seconds())
+        attributes = [f"Path={path}", f"Max-Age={self._max_age}"]
+        if domain:
+            attributes.append(f"Domain={domain}")
+        if secure:
+            attributes.append("Secure")
+        attributes.append("HttpOnly")
+        attributes.append(f"SameSite={same_site}")
+        self._attributes = "; " + "; ".join(attributes)
+
+    @property
+    def name(self) -> str:
+        """The cookie name."""
+        return self._name
+
+    @property
+    def max_age(self) -> timedelta:
+        """How long a cookie stays valid after it was issued."""
+        return timedelta(seconds=self._max_age)
+
+    # ------------------------------------------------------------------ encoding
+    def _sign(self, secret: bytes, signed: str) -> str:
+        digest = hmac.digest(secret, self._name_prefix + signed.encode("ascii"), "sha256")
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+    def encode(self, cart: Cart, now: datetime) -> str:
+        """The cookie value for ``cart`` issued at ``now``."""
+        issued = int(ensure_utc(now).timestamp())
+        body = "~".join([f"{line.sku}:{line.quantity}" for line in cart.lines])
+        signed = f"{FORMAT_VERSION}.{self._signer.id}.{issued}.{body}"
+        return f"{signed}.{self._sign(self._signer.secret, signed)}"
+
+    def header_for_value(self, value: str) -> str:
+        """The whole ``Set-Cookie`` value for an encoded cookie value."""
+        return f"{self._name}={value}{self._attributes}"
+
+    def set_cookie_header(self, cart: Cart, now: datetime) -> str:
+        """The whole ``Set-Cookie`` header value; :class:`CartCookieTooLargeError` if too big."""
+        header = self.header_for_value(self.encode(cart, now))
+        if len(header) >= COOKIE_SIZE_LIMIT:  # ASCII only: characters == bytes
+            raise CartCookieTooLargeError(size=len(header))
+        return header
+
+    def clear_cookie_header(self) -> str:
+        """A ``Set-Cookie`` value that deletes the cookie (empty cart, logout)."""
+        return f"{self._name}={self._attributes.replace(f'Max-Age={self._max_age}', 'Max-Age=0')}"
+
+    # ------------------------------------------------------------------ decoding
+    def decode(self, value: str | bytes, now: datetime) -> Cart:
+        """The cart in ``value``; :class:`InvalidCartCookieError` for anything untrusted."""
+        if isinstance(value, bytes):
+            try:
+                value = value.decode("ascii")
+            except UnicodeDecodeError:
+                raise InvalidCartCookieError("malformed") from None
+        text: object = value  # callers outside the type checker may pass anything
+        if not isinstance(text, str) or len(text) >= COOKIE_SIZE_LIMIT or not text.isascii():
+            raise InvalidCartCookieError("malformed")
+        signed, dot, signature = value.rpartition(".")
+        parts = signed.split(".", 3)
+        if not dot or len(parts) != 4 or len(signature) != _SIGNATURE_LENGTH:
+            raise InvalidCartCookieError("malformed")
+        version, key_id, issued_text, body = parts
+        if version != FORMAT_VERSION:
+            raise InvalidCartCookieError("version")
+        secret = self._keys.get(key_id)
+        if secret is None:
+            raise InvalidCartCookieError("unknown_key")
+        expected = self._sign(secret, signed)
+        if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
+            raise InvalidCartCookieError("signature")
+        # Signed by us from here on: the checks below guard against our own bugs and old
+        # cookies, not forgeries.
+        if (
+            not issued_text.isdigit()
+            or len(issued_text) > _MAX_ISSUED_DIGITS
+            or (issued_text[0] == "0" and issued_text != "0")
+        ):
+            raise InvalidCartCookieError("malformed")
+        issued = int(issued_text)
+        current = int(ensure_utc(now).timestamp())
+        if issued > current + self._skew:
+            raise InvalidCartCookieError("future")
+        if current - issued > self._max_age:
+            raise InvalidCartCookieError("expired")
+        return _parse_body(body)
+
+
+def _parse_body(body: str) -> Cart:
+    if not body:
+        return Cart()
+    if _BODY.fullmatch(body) is None:
+        raise InvalidCartCookieError("body")
+    lines = []
+    seen: set[str] = set()
+    for item in body.split("~"):
+        sku, _, quantity = item.partition(":")
+        if sku in seen:
+            raise InvalidCartCookieError("body")
+        seen.add(sku)
+        lines.append(CartLine(sku, int(quantity)))
+    return Cart(tuple(lines))

@@ -1,0 +1,1 @@
+"""Catalogue context: products (CAT-1) and reviews with moderation (CAT-2)."""

@@ -1,0 +1,101 @@
+"""What the catalogue needs from persistence.
+
+Repositories have a small surface so every backend (memory, SQLite, PostgreSQL) can pass
+the same contract suite. They store and return the frozen domain values as they are.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from typing import Protocol
+
+from klickit_core.catalogue.domain import Product, Review, ReviewState
+from klickit_core.shared.errors import ConflictError, NotFoundError
+from klickit_core.shared.i18n import N_
+from klickit_core.shared.unit_of_work import Transaction
+
+__all__ = [
+    "CatalogueUnitOfWork",
+    "DuplicateProductError",
+    "ProductNotFoundError",
+    "ProductRepository",
+    "ReviewNotFoundError",
+    "ReviewRepository",
+]
+
+
+class ProductNotFoundError(NotFoundError):
+    """No published product has this SKU."""
+
+    code = "catalogue.product_not_found"
+    message_template = N_("Product {sku} was not found.")
+
+
+class DuplicateProductError(ConflictError):
+    """A product with this SKU already exists."""
+
+    code = "catalogue.duplicate_product"
+    message_template = N_("A product with SKU {sku} already exists.")
+
+
+class ReviewNotFoundError(NotFoundError):
+    """No review has this id."""
+
+    code = "catalogue.review_not_found"
+    message_template = N_("Review {review_id} was not found.")
+
+
+class ProductRepository(abc.ABC):
+    """Products by SKU."""
+
+    @abc.abstractmethod
+    def get(self, sku: str) -> Product | None:
+        """The product, published or not, or ``None``."""
+
+    @abc.abstractmethod
+    def get_many(self, skus: Iterable[str]) -> dict[str, Product]:
+        """The products among ``skus`` that exist, by SKU (one round trip on SQL)."""
+
+    @abc.abstractmethod
+    def add(self, product: Product) -> None:
+        """Store a new product; :class:`DuplicateProductError` if the SKU is taken."""
+
+    @abc.abstractmethod
+    def save(self, product: Product) -> None:
+        """Replace an existing product; :class:`ProductNotFoundError` if there is none."""
+
+    @abc.abstractmethod
+    def list(self, *, published_only: bool = True, category: str | None = None) -> list[Product]:
+        """Products ordered by SKU, optionally only published ones of one category."""
+
+
+class ReviewRepository(abc.ABC):
+    """Reviews by id and by product."""
+
+    @abc.abstractmethod
+    def get(self, review_id: str) -> Review | None:
+        """The review or ``None``."""
+
+    @abc.abstractmethod
+    def add(self, review: Review) -> None:
+        """Store a new review."""
+
+    @abc.abstractmethod
+    def save(self, review: Review) -> None:
+        """Replace an existing review; :class:`ReviewNotFoundError` if there is none."""
+
+    @abc.abstractmethod
+    def for_product(self, sku: str, state: ReviewState | None = None) -> list[Review]:
+        """Reviews of ``sku`` (optionally in one state), oldest first."""
+
+    @abc.abstractmethod
+    def in_state(self, state: ReviewState) -> list[Review]:
+        """All reviews in ``state``, oldest first (the moderation queue)."""
+
+
+class CatalogueUnitOfWork(Transaction, Protocol):
+    """The repositories the catalogue use cases need, in one transaction."""
+
+    products: ProductRepository
+    reviews: ReviewRepository

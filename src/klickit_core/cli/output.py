@@ -1,0 +1,59 @@
+"""Terminal output: rich tables when the ``cli`` extra is installed, plain text otherwise.
+
+The CLI must work on a bare ``pip install klickit-core`` too, so rich is optional.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+__all__ = ["Output"]
+
+
+class Output:
+    """Writes headings, lines and tables to a stream."""
+
+    def __init__(self, stream: TextIO | None = None, *, plain: bool | None = None) -> None:
+        self._stream = stream or sys.stdout
+        use_rich = importlib.util.find_spec("rich") is not None if plain is None else not plain
+        self._console = None
+        if use_rich:
+            from rich.console import Console  # noqa: PLC0415 - optional dependency
+
+            self._console = Console(file=self._stream, highlight=False, soft_wrap=True)
+
+    def heading(self, text: str) -> None:
+        """A section title."""
+        if self._console is not None:
+            self._console.rule(f"[bold]{text}")
+        else:
+            print(f"\n== {text} ==", file=self._stream)
+
+    def line(self, text: str = "") -> None:
+        """A line of text (no markup interpretation)."""
+        if self._console is not None:
+            self._console.print(text, markup=False)
+        else:
+            print(text, file=self._stream)
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        """A table; numbers are right-aligned by the caller's formatting."""
+        if self._console is not None:
+            from rich.table import Table  # noqa: PLC0415 - optional dependency
+
+            table = Table(*headers)
+            for row in rows:
+                table.add_row(*row)
+            self._console.print(table)
+            return
+        widths = [
+            max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)
+        ]
+        for row in (headers, *rows):
+            print(
+                "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)),
+                file=self._stream,
+            )

@@ -1,0 +1,1 @@
+"""Visitor sessions (SES-1) and recently viewed products (CAT-3)."""

@@ -1,0 +1,55 @@
+"""What visitor sessions need from persistence."""
+
+from __future__ import annotations
+
+import abc
+from typing import Protocol
+
+from klickit_core.catalogue.ports import ProductRepository
+from klickit_core.sessions.domain import VisitorSession
+from klickit_core.shared.errors import NotFoundError
+from klickit_core.shared.i18n import N_
+from klickit_core.shared.unit_of_work import Transaction
+
+__all__ = ["SessionExpiredError", "SessionNotFoundError", "SessionRepository", "SessionUnitOfWork"]
+
+
+class SessionNotFoundError(NotFoundError):
+    """No session has this id (never existed, or swept)."""
+
+    code = "session.not_found"
+    message_template = N_("The visit session was not found.")
+
+
+class SessionExpiredError(NotFoundError):
+    """The session has been idle too long; the app starts a new one."""
+
+    code = "session.expired"
+    message_template = N_("The visit session has expired.")
+
+
+class SessionRepository(abc.ABC):
+    """Visitor sessions by id."""
+
+    @abc.abstractmethod
+    def get(self, session_id: str) -> VisitorSession | None:
+        """The session or ``None``."""
+
+    @abc.abstractmethod
+    def add(self, session: VisitorSession) -> None:
+        """Store a new session."""
+
+    @abc.abstractmethod
+    def save(self, session: VisitorSession) -> None:
+        """Replace an existing session; :class:`SessionNotFoundError` if there is none."""
+
+    @abc.abstractmethod
+    def delete(self, session_id: str) -> None:
+        """Forget a session (logout, erasure); no error if it is already gone."""
+
+
+class SessionUnitOfWork(Transaction, Protocol):
+    """The repositories the session use cases need, in one transaction."""
+
+    products: ProductRepository
+    sessions: SessionRepository

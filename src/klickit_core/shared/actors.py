@@ -1,0 +1,125 @@
+"""Who is asking (SPEC X-6, SEC-5).
+
+Every use case that reads or changes personal data takes an :class:`Actor` and checks a
+:class:`Permission` against the single table :data:`ROLE_PERMISSIONS`. Keeping the table
+in one place means the permission matrix can be printed, reviewed and tested as a whole.
+
+Customers may act on their *own* data only: the ``OWN_*`` permissions are granted to the
+customer role, and :func:`require_owner_or` enforces the "own" part by comparing the
+actor's customer id with the record's.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+import attrs
+
+from klickit_core.shared.errors import PermissionDeniedError
+
+__all__ = [
+    "ROLE_PERMISSIONS",
+    "Actor",
+    "Permission",
+    "Role",
+    "require",
+    "require_owner_or",
+]
+
+
+class Role(enum.StrEnum):
+    """The roles the policy names, plus visitors and background jobs."""
+
+    VISITOR = "visitor"  # not signed in
+    CUSTOMER = "customer"
+    SHOP_MANAGER = "shop_manager"
+    ADMINISTRATOR = "administrator"
+    SYSTEM = "system"  # scheduled jobs: retention sweeps, reapplying erasures
+
+
+class Permission(enum.StrEnum):
+    """What a use case may need. Later contexts extend the table, not the checks."""
+
+    BROWSE_CATALOGUE = "catalogue.browse"
+    MANAGE_CATALOGUE = "catalogue.manage"
+    SUBMIT_REVIEW = "reviews.submit"
+    MODERATE_REVIEWS = "reviews.moderate"
+    READ_OWN_DATA = "customer.read_own"
+    EDIT_OWN_DATA = "customer.edit_own"
+    READ_CUSTOMERS = "customers.read"
+    READ_ORDERS = "orders.read"
+    MANAGE_ORDERS = "orders.manage"
+    MANAGE_STAFF = "staff.manage"
+    READ_ACCESS_LOG = "access_log.read"
+    RUN_RETENTION = "privacy.retention"
+
+
+_P = Permission
+_CUSTOMER = frozenset({_P.BROWSE_CATALOGUE, _P.SUBMIT_REVIEW, _P.READ_OWN_DATA, _P.EDIT_OWN_DATA})
+_MANAGER = _CUSTOMER | {
+    _P.MANAGE_CATALOGUE,
+    _P.MODERATE_REVIEWS,
+    _P.READ_CUSTOMERS,
+    _P.READ_ORDERS,
+    _P.MANAGE_ORDERS,
+}
+
+#: The one permission table. Policy: "les administrateurs et gérants de boutique ont accès"
+#: to orders and customers; customers to their own data; everyone else to nothing personal.
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
+    Role.VISITOR: frozenset({_P.BROWSE_CATALOGUE, _P.SUBMIT_REVIEW}),
+    Role.CUSTOMER: _CUSTOMER,
+    Role.SHOP_MANAGER: _MANAGER,
+    Role.ADMINISTRATOR: _MANAGER | {_P.MANAGE_STAFF, _P.READ_ACCESS_LOG, _P.RUN_RETENTION},
+    Role.SYSTEM: frozenset({_P.BROWSE_CATALOGUE, _P.RUN_RETENTION, _P.READ_CUSTOMERS}),
+}
+
+
+@attrs.frozen(slots=True)
+class Actor:
+    """The person or job behind a request.
+
+    ``id`` identifies the staff member, customer or job for the access log; ``customer_id``
+    is set for customers and ties "own data" checks to their records.
+    """
+
+    id: str
+    role: Role
+    customer_id: str | None = None
+
+    @classmethod
+    def visitor(cls) -> Actor:
+        """An anonymous visitor."""
+        return cls(id="visitor", role=Role.VISITOR)
+
+    @classmethod
+    def system(cls, job: str) -> Actor:
+        """A background job, named for the logs (``"retention-sweep"``)."""
+        return cls(id=f"system:{job}", role=Role.SYSTEM)
+
+    @property
+    def is_staff(self) -> bool:
+        """Shop managers and administrators."""
+        return self.role in (Role.SHOP_MANAGER, Role.ADMINISTRATOR)
+
+    def can(self, permission: Permission) -> bool:
+        """Whether the role grants ``permission``."""
+        return permission in ROLE_PERMISSIONS[self.role]
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    """Raise :class:`PermissionDeniedError` unless ``actor`` has ``permission``."""
+    if not actor.can(permission):
+        raise PermissionDeniedError(permission=str(permission))
+
+
+def require_owner_or(
+    actor: Actor, owner_customer_id: str | None, own: Permission, staff: Permission
+) -> None:
+    """Allow a customer on their own record (``own``) or anyone holding ``staff``."""
+    if actor.can(staff):
+        return
+    if owner_customer_id is not None and actor.customer_id == owner_customer_id and actor.can(own):
+        return
+    raise PermissionDeniedError(permission=str(staff))

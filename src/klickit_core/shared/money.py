@@ -1,0 +1,280 @@
+"""Money (SPEC X-1): ``Decimal`` amounts in an ISO 4217 currency, never floats.
+
+:class:`Money` is a frozen, hashable value. It keeps the exact amount it was given;
+rounding to the currency's minor unit happens only when asked (:meth:`Money.rounded`),
+with an explicit rounding mode (``ROUND_HALF_UP`` unless configured). The minor unit of each
+currency comes from Babel's CLDR data (EUR 2, JPY 0, BHD 3).
+
+Arithmetic between two currencies raises :class:`CurrencyMismatchError`; nothing is ever
+converted silently. Splitting an amount (:meth:`Money.allocate`) never loses or invents a
+minor unit: the parts always add up to the whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
+from typing import Any, Self
+
+import attrs
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+
+from klickit_core.shared.errors import KlickitError
+from klickit_core.shared.i18n import N_
+from klickit_core.shared.rounding import DEFAULT_ROUNDING
+
+__all__ = [
+    "CurrencyMismatchError",
+    "InvalidAmountError",
+    "Money",
+    "MoneyError",
+    "UnknownCurrencyError",
+    "currency_exponent",
+    "is_known_currency",
+]
+
+
+class MoneyError(KlickitError):
+    """Base of every money error."""
+
+    code = "money.error"
+    message_template = N_("Invalid money operation.")
+
+
+class CurrencyMismatchError(MoneyError):
+    """Two amounts in different currencies were combined."""
+
+    code = "money.currency_mismatch"
+    message_template = N_("Cannot combine amounts in {left} and {right}.")
+
+
+class UnknownCurrencyError(MoneyError):
+    """The currency is not an ISO 4217 code Babel knows."""
+
+    code = "money.unknown_currency"
+    message_template = N_("Unknown currency {currency}.")
+
+
+class InvalidAmountError(MoneyError):
+    """The amount is not a finite ``Decimal`` (floats are refused: they cannot hold cents)."""
+
+    code = "money.invalid_amount"
+    message_template = N_("Invalid amount ({reason}).")
+
+
+@cache
+def _known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def is_known_currency(currency: str) -> bool:
+    """Whether ``currency`` is an ISO 4217 code in Babel's data."""
+    return currency in _known_currencies()
+
+
+@lru_cache(maxsize=512)
+def currency_exponent(currency: str) -> int:
+    """Number of minor-unit digits of ``currency`` (EUR 2, JPY 0, KWD 3), from CLDR."""
+    if not is_known_currency(currency):
+        raise UnknownCurrencyError(currency=str(currency)[:8])
+    return int(get_currency_precision(currency))
+
+
+@lru_cache(maxsize=512)
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-currency_exponent(currency))
+
+
+def _check_amount(_instance: Any, _attribute: Any, value: Any) -> None:
+    if type(value) is not Decimal:
+        reason = "float" if isinstance(value, float) else "not_decimal"
+        raise InvalidAmountError(reason=reason)
+    if not value.is_finite():
+        raise InvalidAmountError(reason="not_finite")
+
+
+def _check_currency(_instance: Any, _attribute: Any, value: Any) -> None:
+    if not isinstance(value, str) or not is_known_currency(value):
+        raise UnknownCurrencyError(currency=str(value)[:8])
+
+
+def _integer_weights(weights: Sequence[int | Decimal]) -> list[int]:
+    """Scale weights to integers with the same proportions, so allocation is exact."""
+    decimals: list[Decimal] = []
+    for weight in weights:
+        if isinstance(weight, bool) or not isinstance(weight, int | Decimal):
+            raise InvalidAmountError(reason="bad_weights")
+        value = Decimal(weight)
+        if not value.is_finite() or value < 0:
+            raise InvalidAmountError(reason="bad_weights")
+        decimals.append(value)
+    if not decimals or sum(decimals) == 0:
+        raise InvalidAmountError(reason="bad_weights")
+    scale = max(0, *(-int(d.as_tuple().exponent) for d in decimals))
+    return [int(d.scaleb(scale)) for d in decimals]
+
+
+@attrs.frozen(slots=True, order=False)
+class Money:
+    """An exact amount of one currency.
+
+    >>> Money.of("19.90", "EUR") * 3
+    Money(amount=Decimal('59.70'), currency='EUR')
+    >>> Money.of("1234.5", "EUR").format("fr_FR")
+    '1\u202f234,50\xa0€'
+    """
+
+    amount: Decimal = attrs.field(validator=_check_amount)
+    currency: str = attrs.field(validator=_check_currency)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def of(cls, amount: Decimal | int | str, currency: str) -> Self:
+        """Build from a ``Decimal``, an ``int`` or a decimal string; floats are refused."""
+        if isinstance(amount, bool | float):
+            raise InvalidAmountError(reason="float" if isinstance(amount, float) else "bool")
+        if isinstance(amount, int):
+            return cls(Decimal(amount), currency)
+        if isinstance(amount, str):
+            try:
+                value = Decimal(amount.strip())
+            except InvalidOperation:
+                raise InvalidAmountError(reason="not_a_number") from None
+            return cls(value, currency)
+        return cls(amount, currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> Self:
+        """Zero in ``currency``, at its minor-unit scale."""
+        return cls(Decimal(0).quantize(_quantum(currency)), currency)
+
+    @classmethod
+    def from_minor_units(cls, minor: int, currency: str) -> Self:
+        """Build from an integer count of minor units (cents for EUR)."""
+        if type(minor) is not int:
+            raise InvalidAmountError(reason="not_integer")
+        return cls(Decimal(minor).scaleb(-currency_exponent(currency)), currency)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def exponent(self) -> int:
+        """Minor-unit digits of this currency."""
+        return currency_exponent(self.currency)
+
+    @property
+    def is_rounded(self) -> bool:
+        """Whether the amount has no digits below the minor unit."""
+        return self.amount == self.amount.quantize(_quantum(self.currency))
+
+    def minor_units(self) -> int:
+        """The amount as an integer count of minor units; it must already be rounded."""
+        if not self.is_rounded:
+            raise InvalidAmountError(reason="not_rounded")
+        return int(self.amount.scaleb(self.exponent))
+
+    # ------------------------------------------------------------------ rounding
+    def rounded(self, rounding: str = DEFAULT_ROUNDING) -> Money:
+        """The amount rounded to the currency's minor unit with ``rounding``."""
+        return Money(
+            self.amount.quantize(_quantum(self.currency), rounding=rounding), self.currency
+        )
+
+    # ------------------------------------------------------------------ arithmetic
+    def _same_currency(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise CurrencyMismatchError(left=self.currency, right=other.currency)
+
+    def __add__(self, other: object) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._same_currency(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: object) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._same_currency(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __abs__(self) -> Money:
+        return Money(abs(self.amount), self.currency)
+
+    def __mul__(self, factor: object) -> Money:
+        if isinstance(factor, bool) or not isinstance(factor, int | Decimal):
+            return NotImplemented
+        return Money(self.amount * factor, self.currency)
+
+    __rmul__ = __mul__
+
+    def __bool__(self) -> bool:
+        return bool(self.amount)
+
+    # ------------------------------------------------------------------ comparison
+    def _compare_key(self, other: object) -> Decimal:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot compare Money with {type(other).__name__}")
+        self._same_currency(other)
+        return other.amount
+
+    def __lt__(self, other: object) -> bool:
+        return self.amount < self._compare_key(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.amount <= self._compare_key(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.amount > self._compare_key(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.amount >= self._compare_key(other)
+
+    # ------------------------------------------------------------------ splitting
+    def allocate(self, weights: Sequence[int | Decimal]) -> list[Money]:
+        """Split a rounded amount in proportion to ``weights``, losing no minor unit.
+
+        Uses the largest-remainder method: every part is first rounded down, then the
+        leftover minor units go one by one to the parts with the largest remainders (ties to
+        the earliest part). ``sum(parts) == self`` always holds.
+        """
+        int_weights = _integer_weights(weights)
+        total_minor = self.minor_units()
+        weight_sum = sum(int_weights)
+        sign = -1 if total_minor < 0 else 1
+        magnitude = abs(total_minor)
+        parts = [magnitude * w // weight_sum for w in int_weights]
+        remainders = [magnitude * w % weight_sum for w in int_weights]
+        leftover = magnitude - sum(parts)
+        order = sorted(range(len(parts)), key=lambda i: (-remainders[i], i))
+        for i in order[:leftover]:
+            parts[i] += 1
+        return [Money.from_minor_units(sign * p, self.currency) for p in parts]
+
+    @staticmethod
+    def sum(amounts: Iterable[Money], currency: str) -> Money:
+        """Sum of ``amounts`` (zero in ``currency`` when empty); currencies must match."""
+        total = Money.zero(currency)
+        for amount in amounts:
+            total = total + amount
+        return total
+
+    # ------------------------------------------------------------------ formatting
+    def format(self, locale: str = "fr_FR", rounding: str = DEFAULT_ROUNDING) -> str:
+        """Format for display with Babel: ``fr_FR`` gives ``1 234,50 €``.
+
+        The amount is rounded to the minor unit with ``rounding`` for display only.
+        """
+        return str(
+            format_currency(
+                self.rounded(rounding).amount, self.currency, locale=locale, currency_digits=True
+            )
+        )
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+    def __format__(self, spec: str) -> str:
+        return self.format(spec) if spec else str(self)

@@ -1,0 +1,1 @@
+"""Shipping context: zones, methods and the estimate before checkout (SES-2)."""

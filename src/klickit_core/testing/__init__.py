@@ -1,0 +1,22 @@
+"""Test support for apps built on klickit_core (SPEC X-7).
+
+* :mod:`klickit_core.testing.clocks` — a fixed clock and an advancing clock.
+* :mod:`klickit_core.testing.fakes` — in-memory backends and predictable ids.
+* :mod:`klickit_core.testing.strategies` — Hypothesis strategies for every public domain
+  type (needs the ``testing`` extra: ``pip install klickit-core[testing]``).
+
+The strategies module is not imported here so that the clocks and fakes work without
+Hypothesis installed.
+"""
+
+from klickit_core.testing.clocks import AdvancingClock, FixedClock
+from klickit_core.testing.fakes import InMemoryOutbox, MemoryStore, SequentialIds, memory_uow
+
+__all__ = [
+    "AdvancingClock",
+    "FixedClock",
+    "InMemoryOutbox",
+    "MemoryStore",
+    "SequentialIds",
+    "memory_uow",
+]
