@@ -70,7 +70,8 @@ def run_demo(locale: str = "fr", output: Output | None = None) -> Shop:
     out.table(
         [_(N_("SKU")), _(N_("Product")), _(N_("Price")), _(N_("VAT")), _(N_("Stock"))],
         [
-            [p.sku, p.name, p.price.format(fmt_locale), str(vat_table.rate(p.vat_class)),
+            [p.sku, p.name, p.price.format(fmt_locale),
+             vat_table.rate(p.vat_class).format(fmt_locale),
              _(N_("not tracked")) if p.stock is None else str(p.stock)]
             for p in products
         ],
@@ -121,7 +122,7 @@ def run_demo(locale: str = "fr", output: Output | None = None) -> Shop:
     )  # fmt: skip
     out.table(
         [_(N_("VAT rate")), _(N_("Net")), _(N_("VAT")), _(N_("Gross"))],
-        [[str(v.rate), v.net.format(fmt_locale), v.vat.format(fmt_locale),
+        [[v.rate.format(fmt_locale), v.net.format(fmt_locale), v.vat.format(fmt_locale),
           v.gross.format(fmt_locale)] for v in priced.vat_lines],
     )  # fmt: skip
     out.line(_(N_("Shipping: {shipping} - Total: {total} (of which VAT {vat})")).format(

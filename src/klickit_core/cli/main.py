@@ -39,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KlickitError as error:
         print(json.dumps(error.to_dict(), ensure_ascii=False), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `klickit demo | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
     return 0
 
 

@@ -25,6 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 import attrs
+from babel.numbers import format_percent
 
 from klickit_core.shared.errors import KlickitError
 from klickit_core.shared.i18n import N_
@@ -105,6 +106,10 @@ class VatRate:
         return divide_rounded(
             gross_minor * self._share.numerator, self._share.denominator, rounding
         )
+
+    def format(self, locale: str = "fr_FR") -> str:
+        """The rate for display: ``5,5 %`` in French, ``5.5%`` in English."""
+        return str(format_percent(self.percent / 100, locale=locale, decimal_quantization=False))
 
     def __str__(self) -> str:
         return f"{self.percent.normalize():f} %"

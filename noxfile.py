@@ -1,0 +1,98 @@
+"""Quality gates and jobs: ``nox`` runs the default gates (what CI runs).
+
+Sessions: tests, lint, typecheck, architecture, docs, demo (default), plus bench, i18n
+and fmt on demand (``nox -s bench``). Every session runs on the interpreter nox itself runs
+on (Python 3.11 or newer), so a missing interpreter can never skip a gate silently.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["lint", "typecheck", "architecture", "tests", "docs", "demo"]
+
+LOCALE_DIR = "src/klickit_core/locale"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite with branch coverage of src/ (fails under 90 %)."""
+    session.install("-e", ".[test,bench]")
+    session.run(
+        "pytest",
+        "--cov=klickit_core",
+        "--cov-branch",
+        "--cov-report=term",
+        "--cov-fail-under=90",
+        *session.posargs,
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "docs/conf.py")
+    session.run(
+        "ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", "docs/conf.py"
+    )
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on src/."""
+    session.install("-e", ".[all]", "mypy>=1.11")
+    session.run("mypy", "--strict", "src/klickit_core")
+
+
+@nox.session
+def architecture(session: nox.Session) -> None:
+    """import-linter: the layer contracts in pyproject.toml."""
+    session.install("-e", ".[all]", "import-linter>=2.1")
+    session.run("lint-imports")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the Sphinx site; any warning fails."""
+    session.install("-e", ".[all,docs]")
+    session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html", "docs", "docs/_build/html")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: ``klickit demo`` in French and English."""
+    session.install("-e", ".[all]")
+    session.run("klickit", "demo")
+    session.run("klickit", "demo", "--locale", "en", "--plain")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against their baselines (ratios, never asserted in tests)."""
+    session.install("-e", ".[all,bench]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
+def i18n(session: nox.Session) -> None:
+    """Extract messages, update the fr/en catalogues and compile them."""
+    session.install("babel>=2.16")
+    pot = f"{LOCALE_DIR}/klickit.pot"
+    session.run(
+        "pybabel", "extract", "-F", "babel.cfg", "-k", "N_", "--no-default-keywords",
+        "--sort-by-file", "--project=klickit-core", "-o", pot, ".",
+    )  # fmt: skip
+    session.run("pybabel", "update", "-D", "klickit", "-i", pot, "-d", LOCALE_DIR, "-w", "100")
+    session.run("pybabel", "compile", "-D", "klickit", "-d", LOCALE_DIR, "--statistics")
+
+
+@nox.session
+def fmt(session: nox.Session) -> None:
+    """Apply ruff's fixes and formatting."""
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", "--fix", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "src", "tests", "benchmarks", "noxfile.py")
