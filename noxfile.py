@@ -59,7 +59,9 @@ def architecture(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Build the Sphinx site; any warning fails."""
     session.install("-e", ".[all,docs]")
-    session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html", "docs", "docs/_build/html")
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-q", "-b", "html", "docs", "docs/_build/html"
+    )
 
 
 @nox.session
