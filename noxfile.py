@@ -88,7 +88,19 @@ def i18n(session: nox.Session) -> None:
         "pybabel", "extract", "-F", "babel.cfg", "-k", "N_", "--no-default-keywords",
         "--sort-by-file", "--project=klickit-core", "-o", pot, ".",
     )  # fmt: skip
-    session.run("pybabel", "update", "-D", "klickit", "-i", pot, "-d", LOCALE_DIR, "-w", "100")
+    session.run(
+        "pybabel",
+        "update",
+        "-D",
+        "klickit",
+        "-i",
+        pot,
+        "-d",
+        LOCALE_DIR,
+        "-w",
+        "100",
+        "--ignore-obsolete",
+    )
     session.run("pybabel", "compile", "-D", "klickit", "-d", LOCALE_DIR, "--statistics")
 
 

@@ -7,7 +7,6 @@ no deadline because the CI machine is shared and noisy).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -38,6 +37,6 @@ def ids() -> SequentialIds:
 
 
 @pytest.fixture
-def store() -> Iterator[MemoryStore]:
+def store() -> MemoryStore:
     """A fresh in-memory store."""
-    yield MemoryStore()
+    return MemoryStore()

@@ -13,9 +13,7 @@ import pytest
 import klickit_core
 
 SRC = Path(klickit_core.__file__).resolve().parent
-MODULES = sorted(
-    info.name for info in pkgutil.walk_packages([str(SRC)], prefix="klickit_core.")
-)
+MODULES = sorted(info.name for info in pkgutil.walk_packages([str(SRC)], prefix="klickit_core."))
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -64,7 +64,7 @@ def add_to_cart(uow: CartUnitOfWork, cart: Cart, sku: str, quantity: int = 1) ->
 
 def change_quantity(uow: CartUnitOfWork, cart: Cart, sku: str, quantity: int) -> Cart:
     """``cart`` with ``sku`` at ``quantity`` (0 removes it), within its stock."""
-    if quantity == 0:
+    if type(quantity) is int and quantity == 0:
         return cart.remove(sku)
     with uow:
         product = _sellable(uow, sku)

@@ -21,6 +21,7 @@ import attrs
 from klickit_core.shared.errors import FieldError, KlickitError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.money import Money
+from klickit_core.shared.text import is_clean_text
 from klickit_core.shared.vat import VatClass
 
 __all__ = [
@@ -66,9 +67,18 @@ def _product_check(_instance: object, attribute: attrs.Attribute[Any], value: An
     if name == "sku":
         ok = is_valid_sku(value)
     elif name == "name":
-        ok = isinstance(value, str) and 0 < len(value.strip()) <= MAX_NAME_LENGTH
+        ok = (
+            isinstance(value, str)
+            and len(value.strip()) > 0
+            and len(value) <= MAX_NAME_LENGTH
+            and is_clean_text(value)
+        )
     elif name == "description":
-        ok = isinstance(value, str) and len(value) <= MAX_DESCRIPTION_LENGTH
+        ok = (
+            isinstance(value, str)
+            and len(value) <= MAX_DESCRIPTION_LENGTH
+            and is_clean_text(value, multiline=True)
+        )
     elif name == "price":
         ok = isinstance(value, Money) and value.is_rounded and value.amount >= 0
     elif name == "vat_class":
@@ -170,6 +180,12 @@ class Review:
             )
         if not isinstance(text, str) or not text.strip():
             errors.append(FieldError(("text",), "review.text_required", N_("Write a review.")))
+        elif not is_clean_text(text, multiline=True):
+            errors.append(
+                FieldError(
+                    ("text",), "review.text_invalid", N_("This text has invalid characters.")
+                )
+            )
         elif len(text) > MAX_REVIEW_TEXT:
             errors.append(
                 FieldError(
@@ -182,6 +198,12 @@ class Review:
         if not isinstance(author_name, str) or not author_name.strip():
             errors.append(
                 FieldError(("author_name",), "review.name_required", N_("Enter your name."))
+            )
+        elif not is_clean_text(author_name):
+            errors.append(
+                FieldError(
+                    ("author_name",), "review.name_invalid", N_("This text has invalid characters.")
+                )
             )
         elif len(author_name) > MAX_AUTHOR_NAME:
             errors.append(

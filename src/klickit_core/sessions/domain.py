@@ -49,6 +49,8 @@ class InvalidSessionDataError(KlickitError):
 
 def normalise_ip(value: str) -> str:
     """The canonical text of an IPv4 or IPv6 address (``::ffff:1.2.3.4`` → ``1.2.3.4``)."""
+    if not isinstance(value, str):
+        raise InvalidSessionDataError(field="ip_address")
     try:
         address = ipaddress.ip_address(value.strip())
     except ValueError:

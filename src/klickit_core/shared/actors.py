@@ -72,7 +72,8 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.CUSTOMER: _CUSTOMER,
     Role.SHOP_MANAGER: _MANAGER,
     Role.ADMINISTRATOR: _MANAGER | {_P.MANAGE_STAFF, _P.READ_ACCESS_LOG, _P.RUN_RETENTION},
-    Role.SYSTEM: frozenset({_P.BROWSE_CATALOGUE, _P.RUN_RETENTION, _P.READ_CUSTOMERS}),
+    # Jobs get only what their task needs; reading customers is for people (SEC-5).
+    Role.SYSTEM: frozenset({_P.BROWSE_CATALOGUE, _P.RUN_RETENTION}),
 }
 
 
@@ -85,8 +86,13 @@ class Actor:
     """
 
     id: str
-    role: Role
+    role: Role = attrs.field()
     customer_id: str | None = None
+
+    @role.validator
+    def _check_role(self, _attribute: object, value: object) -> None:
+        if not isinstance(value, Role):
+            raise PermissionDeniedError(permission="unknown_role")
 
     @classmethod
     def visitor(cls) -> Actor:

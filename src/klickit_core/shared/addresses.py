@@ -29,12 +29,16 @@ class InvalidAddressError(KlickitError):
     message_template = N_("Invalid address ({reason}).")
 
 
+#: CLDR territory codes that are not ISO 3166-1 countries (unknown region, unions,
+#: outlying Oceania, pseudo-locales).
+_NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
+
+
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
     territories = Locale("en").territories
-    return frozenset(
-        code for code in territories if isinstance(code, str) and len(code) == 2 and code.isalpha()
-    )
+    codes = {code for code in territories if isinstance(code, str) and len(code) == 2}
+    return frozenset(code for code in codes if code.isalpha()) - _NOT_COUNTRIES
 
 
 def is_known_country(code: str) -> bool:

@@ -26,10 +26,11 @@ def check_email(value: object, path: tuple[str | int, ...]) -> str | FieldError:
     """The normalised address, or a :class:`FieldError` located at ``path``."""
     if not isinstance(value, str) or not value.strip():
         return FieldError(path, "email.required", N_("Enter an email address."))
+    value = value.strip()
     if len(value) > MAX_EMAIL_LENGTH:
         return FieldError(path, "email.invalid", N_("Enter a valid email address."))
     try:
-        result = validate_email(value.strip(), check_deliverability=False)
+        result = validate_email(value, check_deliverability=False)
     except EmailNotValidError:
         return FieldError(path, "email.invalid", N_("Enter a valid email address."))
     local, _, domain = result.normalized.rpartition("@")

@@ -26,6 +26,7 @@ from klickit_core.shared.i18n import N_, translate
 __all__ = [
     "ConflictError",
     "FieldError",
+    "InvalidLocaleError",
     "KlickitError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -68,6 +69,13 @@ class KlickitError(Exception):
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready view for APIs and ``--json`` output."""
         return {"code": self.code, "message": str(self), "details": dict(self.details)}
+
+
+class InvalidLocaleError(KlickitError):
+    """A locale name Babel does not know (``"xx_YY"``)."""
+
+    code = "i18n.invalid_locale"
+    message_template = N_("Unknown locale {locale}.")
 
 
 class NotFoundError(KlickitError):
@@ -126,7 +134,7 @@ class ValidationError(KlickitError):
     """Input was refused. Holds *every* field error at once, not just the first."""
 
     code = "klickit.validation"
-    message_template = N_("The input is invalid ({count} problems).")
+    message_template = N_("Some fields are invalid ({count}).")
 
     def __init__(self, errors: tuple[FieldError, ...] | list[FieldError]) -> None:
         self.errors: tuple[FieldError, ...] = tuple(errors)

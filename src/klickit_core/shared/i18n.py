@@ -54,4 +54,6 @@ def translation(locale: str) -> gettext.NullTranslations:
 
 def translate(message: str, locale: str = DEFAULT_LOCALE) -> str:
     """``message`` (an English msgid) in ``locale``."""
+    if not message:  # gettext maps "" to the catalogue header, never what a caller wants
+        return message
     return translation(locale).gettext(message)

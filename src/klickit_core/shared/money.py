@@ -12,17 +12,29 @@ minor unit: the parts always add up to the whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterable, Sequence
+from decimal import (
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
 from functools import cache, lru_cache
 from typing import Any, Self
 
 import attrs
+from babel.core import UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
-from klickit_core.shared.errors import KlickitError
+from klickit_core.shared.errors import InvalidLocaleError, KlickitError
 from klickit_core.shared.i18n import N_
-from klickit_core.shared.rounding import DEFAULT_ROUNDING
+from klickit_core.shared.rounding import (
+    DEFAULT_ROUNDING,
+    SUPPORTED_ROUNDINGS,
+    UnsupportedRoundingError,
+)
 
 __all__ = [
     "CurrencyMismatchError",
@@ -33,6 +45,16 @@ __all__ = [
     "currency_exponent",
     "is_known_currency",
 ]
+
+
+#: Amounts are bounded so that every sum, difference and rescaling is exact in
+#: :data:`_CONTEXT`: at most 18 integer digits and 18 decimal places.
+MAX_ABS_AMOUNT = Decimal(10) ** 18
+MIN_EXPONENT = -18
+
+#: All money arithmetic runs in this private context, never the caller's ambient one, so a
+#: ``localcontext(prec=4)`` in an app cannot drop cents. Any inexact result is trapped.
+_CONTEXT = Context(prec=80, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
 
 
 class MoneyError(KlickitError):
@@ -92,11 +114,27 @@ def _check_amount(_instance: Any, _attribute: Any, value: Any) -> None:
         raise InvalidAmountError(reason=reason)
     if not value.is_finite():
         raise InvalidAmountError(reason="not_finite")
+    if abs(value) >= MAX_ABS_AMOUNT or int(value.as_tuple().exponent) < MIN_EXPONENT:
+        raise InvalidAmountError(reason="out_of_range")
 
 
 def _check_currency(_instance: Any, _attribute: Any, value: Any) -> None:
     if not isinstance(value, str) or not is_known_currency(value):
         raise UnknownCurrencyError(currency=str(value)[:8])
+
+
+#: Rounding must not trap ``Inexact``: losing digits is its purpose.
+_ROUNDING_CONTEXT = Context(prec=80, traps=[InvalidOperation, Overflow])
+
+
+def _exact(
+    operation: Callable[[Decimal, Decimal], Decimal], left: Decimal, right: Decimal
+) -> Decimal:
+    """``operation(left, right)`` in the private context; anything inexact is refused."""
+    try:
+        return operation(left, right)
+    except (InvalidOperation, Inexact, Overflow, DivisionByZero):
+        raise InvalidAmountError(reason="out_of_range") from None
 
 
 def _integer_weights(weights: Sequence[int | Decimal]) -> list[int]:
@@ -112,7 +150,7 @@ def _integer_weights(weights: Sequence[int | Decimal]) -> list[int]:
     if not decimals or sum(decimals) == 0:
         raise InvalidAmountError(reason="bad_weights")
     scale = max(0, *(-int(d.as_tuple().exponent) for d in decimals))
-    return [int(d.scaleb(scale)) for d in decimals]
+    return [int(_exact(_CONTEXT.scaleb, d, Decimal(scale))) for d in decimals]
 
 
 @attrs.frozen(slots=True, order=False)
@@ -154,7 +192,9 @@ class Money:
         """Build from an integer count of minor units (cents for EUR)."""
         if type(minor) is not int:
             raise InvalidAmountError(reason="not_integer")
-        return cls(Decimal(minor).scaleb(-currency_exponent(currency)), currency)
+        return cls(
+            _exact(_CONTEXT.scaleb, Decimal(minor), Decimal(-currency_exponent(currency))), currency
+        )
 
     # ------------------------------------------------------------------ properties
     @property
@@ -165,20 +205,23 @@ class Money:
     @property
     def is_rounded(self) -> bool:
         """Whether the amount has no digits below the minor unit."""
-        return self.amount == self.amount.quantize(_quantum(self.currency))
+        quantum = _quantum(self.currency)
+        return self.amount == self.amount.quantize(quantum, context=_ROUNDING_CONTEXT)
 
     def minor_units(self) -> int:
         """The amount as an integer count of minor units; it must already be rounded."""
         if not self.is_rounded:
             raise InvalidAmountError(reason="not_rounded")
-        return int(self.amount.scaleb(self.exponent))
+        return int(_exact(_CONTEXT.scaleb, self.amount, Decimal(self.exponent)))
 
     # ------------------------------------------------------------------ rounding
     def rounded(self, rounding: str = DEFAULT_ROUNDING) -> Money:
         """The amount rounded to the currency's minor unit with ``rounding``."""
-        return Money(
-            self.amount.quantize(_quantum(self.currency), rounding=rounding), self.currency
-        )
+        if rounding not in SUPPORTED_ROUNDINGS:
+            raise UnsupportedRoundingError(rounding=str(rounding)[:20])
+        quantum = _quantum(self.currency)
+        rounded = self.amount.quantize(quantum, rounding=rounding, context=_ROUNDING_CONTEXT)
+        return Money(rounded, self.currency)
 
     # ------------------------------------------------------------------ arithmetic
     def _same_currency(self, other: Money) -> None:
@@ -189,13 +232,13 @@ class Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same_currency(other)
-        return Money(self.amount + other.amount, self.currency)
+        return Money(_exact(_CONTEXT.add, self.amount, other.amount), self.currency)
 
     def __sub__(self, other: object) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same_currency(other)
-        return Money(self.amount - other.amount, self.currency)
+        return Money(_exact(_CONTEXT.subtract, self.amount, other.amount), self.currency)
 
     def __neg__(self) -> Money:
         return Money(-self.amount, self.currency)
@@ -206,7 +249,7 @@ class Money:
     def __mul__(self, factor: object) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, int | Decimal):
             return NotImplemented
-        return Money(self.amount * factor, self.currency)
+        return Money(_exact(_CONTEXT.multiply, self.amount, Decimal(factor)), self.currency)
 
     __rmul__ = __mul__
 
@@ -267,11 +310,11 @@ class Money:
 
         The amount is rounded to the minor unit with ``rounding`` for display only.
         """
-        return str(
-            format_currency(
-                self.rounded(rounding).amount, self.currency, locale=locale, currency_digits=True
-            )
-        )
+        amount = self.rounded(rounding).amount
+        try:
+            return str(format_currency(amount, self.currency, locale=locale, currency_digits=True))
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise InvalidLocaleError(locale=str(locale)[:20]) from None
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"

@@ -25,9 +25,10 @@ from fractions import Fraction
 from typing import Any
 
 import attrs
+from babel.core import UnknownLocaleError
 from babel.numbers import format_percent
 
-from klickit_core.shared.errors import KlickitError
+from klickit_core.shared.errors import InvalidLocaleError, KlickitError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.rounding import DEFAULT_ROUNDING, divide_rounded
 
@@ -109,7 +110,11 @@ class VatRate:
 
     def format(self, locale: str = "fr_FR") -> str:
         """The rate for display: ``5,5 %`` in French, ``5.5%`` in English."""
-        return str(format_percent(self.percent / 100, locale=locale, decimal_quantization=False))
+        try:
+            text = format_percent(self.percent / 100, locale=locale, decimal_quantization=False)
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise InvalidLocaleError(locale=str(locale)[:20]) from None
+        return str(text)
 
     def __str__(self) -> str:
         return f"{self.percent.normalize():f} %"

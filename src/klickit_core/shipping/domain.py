@@ -203,4 +203,6 @@ def _currencies(methods: Sequence[ShippingMethod]) -> set[str]:
             currencies.update(price.currency for _, price in rate.brackets)
         else:
             currencies.add(rate.price.currency)
+            if isinstance(rate, FreeAbove):
+                currencies.add(rate.threshold.currency)
     return currencies

@@ -36,6 +36,7 @@ __all__ = [
     "cart_lines",
     "carts",
     "catalogues",
+    "clean_text",
     "currencies",
     "locations",
     "money",
@@ -50,6 +51,20 @@ __all__ = [
 ]
 
 SKU_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_CLEAN = st.characters(exclude_categories=["Cc", "Cs", "Cn", "Co"])
+_CLEAN_MULTILINE = st.one_of(_CLEAN, st.sampled_from("\n\t"))
+
+
+def clean_text(
+    min_size: int = 0, max_size: int = 60, *, multiline: bool = False
+) -> st.SearchStrategy[str]:
+    """Text people may type: valid UTF-8, no control characters (but line breaks when
+    ``multiline``). Non-blank when ``min_size`` > 0."""
+    alphabet = _CLEAN_MULTILINE if multiline else _CLEAN
+    strategy = st.text(alphabet, min_size=min_size, max_size=max_size)
+    return strategy.filter(str.strip) if min_size else strategy
+
+
 _ALNUM = SKU_ALPHABET[:62]
 
 #: Currencies with 2 (EUR, USD, GBP, CHF), 0 (JPY, KRW) and 3 (BHD, KWD, TND) minor digits.
@@ -120,10 +135,10 @@ def products(
     return st.builds(
         Product,
         sku=sku if sku is not None else skus(),
-        name=st.text(min_size=1, max_size=60).filter(lambda name: name.strip() != ""),
+        name=clean_text(1, 60),
         price=rounded_money(st.just(currency), 0, max_price_minor),
         vat_class=vat_classes,
-        description=st.text(max_size=200),
+        description=clean_text(max_size=200, multiline=True),
         stock=st.none() | st.integers(0, 500),
         published=st.booleans(),
         categories=st.lists(st.sampled_from(["maison", "livres", "epicerie"]), unique=True).map(
@@ -230,8 +245,8 @@ def reviews(sku: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Revi
         id=st.uuids().map(lambda u: u.hex),
         sku=sku if sku is not None else skus(),
         rating=st.integers(1, 5),
-        text=st.text(min_size=1, max_size=300),
-        author_name=st.text(min_size=1, max_size=60),
+        text=clean_text(1, 300, multiline=True),
+        author_name=clean_text(1, 60),
         author_email=st.emails(),
         created_at=aware_datetimes(),
         state=st.sampled_from(list(ReviewState)),

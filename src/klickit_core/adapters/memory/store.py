@@ -104,6 +104,8 @@ class MemoryUnitOfWork(UnitOfWork):
         """Every live value of ``table`` as this transaction sees it."""
         with self._store.lock:
             merged = dict(self._store.tables[table])
+        for key, value in merged.items():  # what was read may not be overwritten unseen
+            self._seen.setdefault((table, key), value)
         merged.update(self._writes.get(table, {}))
         return (value for value in merged.values() if value is not _MISSING)
 

@@ -1,0 +1,225 @@
+"""X-8: the ``klickit`` command line (demo in French and English, exit codes, JSON errors)
+and X-2 (the story is told in both languages)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+
+from klickit_core.catalogue.ports import ProductNotFoundError
+from klickit_core.cli import demo, main
+from klickit_core.cli.output import Output
+
+FRENCH = [
+    "1. Un visiteur arrive et parcourt le catalogue",
+    "2. Produits récemment consultés",
+    "3. Le panier",
+    "4. Estimation des frais de livraison avant la commande",
+    "5. Panier tarifé (prix TTC)",
+    "6. Le panier voyage dans un cookie signé",
+    "7. Un produit est épuisé avant le retour du visiteur",
+]
+ENGLISH = [
+    "1. A visitor arrives and browses the catalogue",
+    "2. Recently viewed products",
+    "3. The cart",
+    "4. Shipping estimate before checkout",
+    "5. Priced cart (prices include VAT)",
+    "6. The cart travels in a signed cookie",
+    "7. A product sells out before the visitor comes back",
+]
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich cuts titles wider than the terminal; give it room so titles stay whole."""
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.mark.parametrize(
+    ("argv", "titles", "other"),
+    [
+        (["demo", "--plain"], FRENCH, ENGLISH),
+        (["demo", "--locale", "fr", "--plain"], FRENCH, ENGLISH),
+        (["demo", "--locale", "en", "--plain"], ENGLISH, FRENCH),
+    ],
+)
+def test_plain_demo_prints_every_section(
+    capsys: pytest.CaptureFixture[str], argv: list[str], titles: list[str], other: list[str]
+) -> None:
+    """X-8, X-2: ``klickit demo --plain`` exits 0 with the seven titles, in order, in the
+    chosen language (French by default)."""
+    assert main.main(argv) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    headings = [line for line in out.splitlines() if line.startswith("== ")]
+    assert headings == [f"== {title} ==" for title in titles]
+    assert not any(title in out for title in other[1:])
+
+
+def test_plain_demo_tells_the_story_in_french(capsys: pytest.CaptureFixture[str]) -> None:
+    """X-8, X-1, CAT-3, CRT-1, CRT-3: French money formats, newest-first views, the stock
+    refusal, the forged cookie and the sold-out poster."""
+    assert main.main(["demo", "--plain"]) == 0
+    out = capsys.readouterr().out
+    assert "MUG-BDX, LIVRE-CUISINE, THE-VERT-100" in out
+    assert "14,90\xa0€" in out
+    assert "Il ne reste que 2 en stock pour AFFICHE-A2." in out
+    assert "AFFICHE-A2" in out.split("== 7.")[1]
+    assert "klickit_cart=1." in out
+    assert "Total : 93,09\xa0€" in out
+
+
+def test_plain_demo_tells_the_story_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    """X-8, X-2: the same story in English with English number formats."""
+    assert main.main(["demo", "--locale", "en", "--plain"]) == 0
+    out = capsys.readouterr().out
+    assert "€14.90" in out
+    assert "Only 2 left in stock for AFFICHE-A2." in out
+    assert "Refused" in out
+    assert "Il ne reste" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "titles"),
+    [(["demo"], FRENCH), (["demo", "--locale", "en"], ENGLISH)],
+)
+def test_rich_demo_prints_every_section(
+    capsys: pytest.CaptureFixture[str], argv: list[str], titles: list[str]
+) -> None:
+    """X-8: with rich installed the default output shows the same titles as rules."""
+    assert main.main(argv) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    positions = [out.find(title) for title in titles]
+    assert -1 not in positions
+    assert positions == sorted(positions)
+    assert "== " not in out  # not the plain rendering
+    assert "AFFICHE-A2" in out
+
+
+def test_demo_leaves_the_poster_sold_out() -> None:
+    """X-8, CRT-1: after the demo the poster's stock is 0, other stocks are untouched (the
+    demo places no order) and the catalogue is the demo's."""
+    shop = demo.run_demo("en", Output(io.StringIO(), plain=True))
+    with shop.unit_of_work() as uow:
+        poster = uow.products.get("AFFICHE-A2")
+        mug = uow.products.get("MUG-BDX")
+        listed = uow.products.list(published_only=False)
+    assert poster is not None
+    assert poster.stock == 0
+    assert mug is not None
+    assert mug.stock == 25
+    assert [p.sku for p in listed] == sorted(p.sku for p in demo.DEMO_PRODUCTS)
+
+
+def test_demo_output_goes_to_the_given_stream(capsys: pytest.CaptureFixture[str]) -> None:
+    """X-8: run_demo writes to its Output, not to stdout."""
+    stream = io.StringIO()
+    demo.run_demo("fr", Output(stream, plain=True))
+    assert capsys.readouterr().out == ""
+    assert "== 3. Le panier ==" in stream.getvalue()
+
+
+def test_unknown_locale_falls_back_to_french() -> None:
+    """X-2: run_demo negotiates the locale; French is the shop's default."""
+    stream = io.StringIO()
+    demo.run_demo("de_DE", Output(stream, plain=True))
+    assert f"== {FRENCH[0]} ==" in stream.getvalue()
+
+
+def test_klickit_error_exits_2_with_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """X-8, X-9: a KlickitError in a command gives exit code 2 and its JSON on stderr."""
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise ProductNotFoundError(sku="MUG-BDX")
+
+    monkeypatch.setattr(demo, "run_demo", failing)
+    assert main.main(["demo", "--plain"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    payload = json.loads(err)
+    assert payload == {
+        "code": "catalogue.product_not_found",
+        "message": "Product MUG-BDX was not found.",
+        "details": {"sku": "MUG-BDX"},
+    }
+
+
+def test_klickit_error_json_keeps_non_ascii(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """X-8: the JSON is UTF-8 text, not \\u escapes."""
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise ProductNotFoundError(sku="THÉ-VERT")
+
+    monkeypatch.setattr(demo, "run_demo", failing)
+    assert main.main(["demo"]) == 2
+    err = capsys.readouterr().err
+    assert "THÉ-VERT" in err
+    assert "\\u" not in err
+    assert json.loads(err)["details"] == {"sku": "THÉ-VERT"}
+
+
+def test_broken_pipe_exits_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """X-8: ``klickit demo | head``: the reader left, exit 0, stderr closed."""
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise BrokenPipeError
+
+    monkeypatch.setattr(demo, "run_demo", failing)
+    assert main.main(["demo", "--plain"]) == 0
+    assert stderr.closed
+
+
+def test_other_exceptions_are_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    """X-8: a bug is not reported as a user error."""
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(demo, "run_demo", failing)
+    with pytest.raises(RuntimeError, match="bug"):
+        main.main(["demo"])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["nope"],
+        ["demo", "--locale", "de"],
+        ["demo", "--locale"],
+        ["demo", "--unknown"],
+        ["demo", "extra"],
+    ],
+)
+def test_invalid_arguments_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """X-8: argparse refuses bad arguments with exit status 2 and a usage line."""
+    with pytest.raises(SystemExit) as caught:
+        main.main(argv)
+    assert caught.value.code == 2
+    assert "usage: klickit" in capsys.readouterr().err
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    """X-8: ``--help`` lists the demo command."""
+    with pytest.raises(SystemExit) as caught:
+        main.main(["--help"])
+    assert caught.value.code == 0
+    assert "demo" in capsys.readouterr().out
+
+
+def test_parser_defaults() -> None:
+    """X-8: French and rich output by default."""
+    args = main.build_parser().parse_args(["demo"])
+    assert (args.command, args.locale, args.plain) == ("demo", "fr", False)
