@@ -32,6 +32,8 @@ __all__ = [
     "Product",
     "Review",
     "ReviewState",
+    "StockMovement",
+    "StockReason",
     "is_valid_sku",
 ]
 
@@ -134,6 +136,29 @@ class Product:
     def with_stock(self, stock: int | None) -> Product:
         """A copy with another stock level."""
         return attrs.evolve(self, stock=stock)
+
+
+class StockReason(enum.StrEnum):
+    """Why stock moved."""
+
+    ORDER_RESERVED = "order_reserved"  # an order was placed
+    ORDER_RELEASED = "order_released"  # an unpaid order was cancelled or failed
+    ADJUSTMENT = "adjustment"  # staff corrected the count
+
+
+@attrs.frozen(slots=True)
+class StockMovement:
+    """One change of a product's stock, kept so every order's effect on stock is traceable.
+
+    ``delta`` is negative when stock leaves (a reservation), positive when it comes back.
+    """
+
+    id: str
+    sku: str
+    delta: int
+    reason: StockReason
+    at: datetime
+    order_id: str | None = None
 
 
 class ReviewState(enum.StrEnum):

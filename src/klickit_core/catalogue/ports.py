@@ -10,7 +10,7 @@ import abc
 from collections.abc import Iterable
 from typing import Protocol
 
-from klickit_core.catalogue.domain import Product, Review, ReviewState
+from klickit_core.catalogue.domain import Product, Review, ReviewState, StockMovement
 from klickit_core.shared.errors import ConflictError, NotFoundError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.unit_of_work import Transaction
@@ -18,10 +18,12 @@ from klickit_core.shared.unit_of_work import Transaction
 __all__ = [
     "CatalogueUnitOfWork",
     "DuplicateProductError",
+    "OutOfStockError",
     "ProductNotFoundError",
     "ProductRepository",
     "ReviewNotFoundError",
     "ReviewRepository",
+    "StockMovementRepository",
 ]
 
 
@@ -37,6 +39,13 @@ class DuplicateProductError(ConflictError):
 
     code = "catalogue.duplicate_product"
     message_template = N_("A product with SKU {sku} already exists.")
+
+
+class OutOfStockError(ConflictError):
+    """The stock left is lower than the quantity to reserve; nothing was reserved."""
+
+    code = "catalogue.out_of_stock"
+    message_template = N_("Only {available} left in stock for {sku}.")
 
 
 class ReviewNotFoundError(NotFoundError):
@@ -68,6 +77,30 @@ class ProductRepository(abc.ABC):
     @abc.abstractmethod
     def list(self, *, published_only: bool = True, category: str | None = None) -> list[Product]:
         """Products ordered by SKU, optionally only published ones of one category."""
+
+    @abc.abstractmethod
+    def reserve_stock(self, sku: str, quantity: int) -> None:
+        """Take ``quantity`` from a tracked stock, never below zero (CHK-4).
+
+        A guarded decrement: :class:`OutOfStockError` when fewer are left, so concurrent
+        checkouts can never oversell. Untracked stock (``None``) is left as it is.
+        """
+
+    @abc.abstractmethod
+    def release_stock(self, sku: str, quantity: int) -> None:
+        """Give ``quantity`` back to a tracked stock (a cancelled or failed order)."""
+
+
+class StockMovementRepository(abc.ABC):
+    """The journal of stock changes."""
+
+    @abc.abstractmethod
+    def add(self, movement: StockMovement) -> None:
+        """Record a movement."""
+
+    @abc.abstractmethod
+    def for_order(self, order_id: str) -> list[StockMovement]:
+        """The movements an order caused, oldest first."""
 
 
 class ReviewRepository(abc.ABC):

@@ -272,3 +272,7 @@ class SupportRequest:
     status: SupportStatus = SupportStatus.OPEN
     closed_at: datetime | None = None
     closed_by: str | None = None
+
+    def closed(self, by: str, at: datetime) -> SupportRequest:
+        """The request closed by staff member ``by``."""
+        return attrs.evolve(self, status=SupportStatus.CLOSED, closed_at=at, closed_by=by)

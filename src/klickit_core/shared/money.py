@@ -44,6 +44,7 @@ __all__ = [
     "UnknownCurrencyError",
     "currency_exponent",
     "is_known_currency",
+    "money_from_minor",
 ]
 
 
@@ -151,6 +152,22 @@ def _integer_weights(weights: Sequence[int | Decimal]) -> list[int]:
         raise InvalidAmountError(reason="bad_weights")
     scale = max(0, *(-int(d.as_tuple().exponent) for d in decimals))
     return [int(_exact(_CONTEXT.scaleb, d, Decimal(scale))) for d in decimals]
+
+
+_MAX_MINOR = {exponent: 10 ** (18 + exponent) for exponent in range(19)}
+
+
+def money_from_minor(minor: int, currency: str, exponent: int) -> Money:
+    """A :class:`Money` from trusted parts, skipping validation (internal hot paths).
+
+    The caller guarantees that ``currency`` is known, ``exponent`` is its minor-unit
+    count and ``minor`` is within range; pricing builds many amounts this way, where the
+    validators would cost several times the arithmetic.
+    """
+    money = _new(Money)
+    _set_amount(money, Decimal(minor).scaleb(-exponent, _CONTEXT))
+    _set_currency(money, currency)
+    return money
 
 
 @attrs.frozen(slots=True, order=False)
@@ -321,3 +338,10 @@ class Money:
 
     def __format__(self, spec: str) -> str:
         return self.format(spec) if spec else str(self)
+
+
+# Slot descriptors of Money, for money_from_minor: setting a slot through its descriptor
+# skips the frozen ``__setattr__`` and costs a fraction of ``object.__setattr__``.
+_new = object.__new__
+_set_amount = Money.__dict__["amount"].__set__
+_set_currency = Money.__dict__["currency"].__set__

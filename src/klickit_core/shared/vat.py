@@ -85,28 +85,20 @@ class VatRate:
     """A VAT rate as a percentage, e.g. ``VatRate(Decimal("5.5"))``."""
 
     percent: Decimal = attrs.field(validator=_check_percent)
-    # p / (100 + p) as an exact fraction: the share of VAT inside a gross amount.
-    _share: Fraction = attrs.field(init=False, eq=False, repr=False)
+    #: ``p / (100 + p)`` as an exact fraction, the share of VAT inside a gross amount
+    #: (1/6 for 20 %, 11/211 for 5.5 %), kept as two ints for the pricing hot loop.
+    share_numerator: int = attrs.field(init=False, eq=False, repr=False)
+    share_denominator: int = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         p = Fraction(self.percent)
-        object.__setattr__(self, "_share", p / (100 + p))
-
-    @property
-    def share_numerator(self) -> int:
-        """Numerator of the VAT share of a gross amount (1 for 20 %: 1/6)."""
-        return self._share.numerator
-
-    @property
-    def share_denominator(self) -> int:
-        """Denominator of the VAT share of a gross amount (6 for 20 %)."""
-        return self._share.denominator
+        share = p / (100 + p)
+        object.__setattr__(self, "share_numerator", share.numerator)
+        object.__setattr__(self, "share_denominator", share.denominator)
 
     def vat_in_gross(self, gross_minor: int, rounding: str = DEFAULT_ROUNDING) -> int:
         """VAT contained in a tax-inclusive amount of ``gross_minor`` minor units."""
-        return divide_rounded(
-            gross_minor * self._share.numerator, self._share.denominator, rounding
-        )
+        return divide_rounded(gross_minor * self.share_numerator, self.share_denominator, rounding)
 
     def format(self, locale: str = "fr_FR") -> str:
         """The rate for display: ``5,5 %`` in French, ``5.5%`` in English."""
@@ -126,6 +118,12 @@ class VatTable:
 
     country: str
     rates: Mapping[VatClass, VatRate]
+    #: The classes ordered by rate, highest first (how breakdowns are listed).
+    classes_by_rate: tuple[VatClass, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        ordered = sorted(self.rates, key=lambda c: self.rates[c].percent, reverse=True)
+        object.__setattr__(self, "classes_by_rate", tuple(ordered))
 
     def rate(self, vat_class: VatClass) -> VatRate:
         """The rate of ``vat_class``; :class:`UnknownVatClassError` when absent."""

@@ -142,6 +142,11 @@ class ShippingOption:
     name: str
     price: Money
     vat_class: VatClass
+    #: The price in minor units, computed once (the cart pricer reads it on every call).
+    price_minor: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "price_minor", self.price.minor_units())
 
 
 @attrs.frozen(slots=True)

@@ -25,8 +25,9 @@ bytes, the limit browsers guarantee (Chromium drops a cookie whose name + value 
 bytes (its ``:`` and ``~``), so 100 lines always fit when SKUs are at most 32 characters and
 quantities at most 999, which is exactly where they are capped: 100 worst-case lines with a
 16-character key id take 3,843 bytes, and 106 of them fit (measured in the docs' "cart
-cookie" page, whose example re-checks it). Past the limit :meth:`CartCookieCodec.set_cookie_header` raises
-:class:`CartCookieTooLargeError`; a cookie is never silently truncated.
+cookie" page, whose example re-checks it). Past the limit
+:meth:`CartCookieCodec.set_cookie_header` raises :class:`CartCookieTooLargeError`; a cookie
+is never silently truncated.
 """
 
 from __future__ import annotations

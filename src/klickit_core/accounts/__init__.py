@@ -1,0 +1,1 @@
+"""Accounts context: customer accounts and their credentials (CHK-3)."""

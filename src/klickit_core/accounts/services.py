@@ -1,0 +1,115 @@
+"""Account use cases (SPEC CHK-3, X-6): read and edit customer details.
+
+A customer reads and edits their own account; staff read any account, and every such
+read lands in the access log. Creating an account happens at checkout (or at sign-up),
+through :func:`create_account`, inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from klickit_core.accounts.domain import Customer
+from klickit_core.accounts.ports import (
+    AccountsUnitOfWork,
+    CustomerNotFoundError,
+    DuplicateAccountError,
+    PasswordHasher,
+)
+from klickit_core.shared.access_log import log_staff_read
+from klickit_core.shared.actors import Actor, Permission, require_owner_or
+from klickit_core.shared.addresses import PostalAddress
+from klickit_core.shared.clock import Clock
+from klickit_core.shared.ids import IdGenerator
+from klickit_core.shared.sensitive import Secret
+
+__all__ = ["AccountDetails", "create_account", "get_customer", "update_details"]
+
+
+@attrs.frozen(slots=True)
+class AccountDetails:
+    """Validated details of an account (checkout or the account page produce them)."""
+
+    email: str = attrs.field(repr=False)
+    first_name: str = attrs.field(repr=False)
+    last_name: str = attrs.field(repr=False)
+    phone: str | None = attrs.field(default=None, repr=False)
+    billing_address: PostalAddress | None = attrs.field(default=None, repr=False)
+    shipping_address: PostalAddress | None = attrs.field(default=None, repr=False)
+
+
+def create_account(
+    uow: AccountsUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    hasher: PasswordHasher,
+    details: AccountDetails,
+    username: str | None,
+    password: Secret,
+) -> Customer:
+    """Add a customer and their password hash, inside the caller's transaction.
+
+    :class:`DuplicateAccountError` does not say whether the email or the username was
+    taken: the answer would tell a stranger that an address has an account.
+    """
+    if uow.customers.by_email(details.email) is not None or (
+        username is not None and uow.customers.by_username(username) is not None
+    ):
+        raise DuplicateAccountError
+    now = clock.now()
+    customer = Customer(
+        id=ids.new_id(),
+        email=details.email,
+        first_name=details.first_name,
+        last_name=details.last_name,
+        created_at=now,
+        updated_at=now,
+        phone=details.phone,
+        billing_address=details.billing_address,
+        shipping_address=details.shipping_address,
+        username=username,
+    )
+    uow.customers.add(customer)
+    uow.credentials.set_password_hash(customer.id, hasher.hash(password))
+    return customer
+
+
+def get_customer(
+    uow: AccountsUnitOfWork, clock: Clock, ids: IdGenerator, actor: Actor, customer_id: str
+) -> Customer:
+    """A customer's account: their own, or any for staff (logged, SEC-5)."""
+    require_owner_or(actor, customer_id, Permission.READ_OWN_DATA, Permission.READ_CUSTOMERS)
+    with uow:
+        customer = uow.customers.get(customer_id)
+        if customer is None:
+            raise CustomerNotFoundError
+        if actor.is_staff:
+            log_staff_read(
+                uow.access_log, actor, "customers.read", customer.id, clock.now(), ids.new_id()
+            )
+            uow.commit()
+    return customer
+
+
+def update_details(
+    uow: AccountsUnitOfWork, clock: Clock, actor: Actor, customer_id: str, details: AccountDetails
+) -> Customer:
+    """The customer edits their own details ("Mon compte > Détails du compte")."""
+    require_owner_or(actor, customer_id, Permission.EDIT_OWN_DATA, Permission.MANAGE_STAFF)
+    with uow:
+        customer = uow.customers.get(customer_id)
+        if customer is None:
+            raise CustomerNotFoundError
+        updated = attrs.evolve(
+            customer,
+            email=details.email,
+            first_name=details.first_name,
+            last_name=details.last_name,
+            phone=details.phone,
+            billing_address=details.billing_address,
+            shipping_address=details.shipping_address,
+            updated_at=clock.now(),
+        )
+        uow.customers.save(updated)
+        uow.commit()
+    return updated
