@@ -87,9 +87,7 @@ def test_cancelling_an_unpaid_order_releases_its_stock(
         assert product is not None
         assert product.stock == 10
         moves = uow.stock_movements.for_order("order-1")
-    assert [(m.sku, m.delta, m.reason) for m in moves] == [
-        ("MUG", 2, StockReason.ORDER_RELEASED)
-    ]
+    assert [(m.sku, m.delta, m.reason) for m in moves] == [("MUG", 2, StockReason.ORDER_RELEASED)]
     with pytest.raises(IllegalTransitionError):
         services.cancel_order(shop_store.unit_of_work(), clock, ids, ALICE, "order-1")
 
@@ -167,7 +165,13 @@ def test_bad_support_requests_are_refused_and_nothing_is_written(
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         services.open_support_request(
-            shop_store.unit_of_work(), clock, ids, ALICE, "order-1", kind, message  # type: ignore[arg-type]
+            shop_store.unit_of_work(),
+            clock,
+            ids,
+            ALICE,
+            "order-1",
+            kind,
+            message,  # type: ignore[arg-type]
         )
     assert caught.value.codes == codes
     with shop_store.unit_of_work() as uow:

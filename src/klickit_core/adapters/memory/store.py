@@ -19,6 +19,7 @@ from klickit_core.adapters.memory.orders_accounts import (
     MemoryOrders,
     MemorySupportRequests,
 )
+from klickit_core.adapters.memory.payments import MemoryPayments, MemoryProcessedEvents
 from klickit_core.cart.ports import CartRepository
 from klickit_core.catalogue.ports import (
     ProductRepository,
@@ -27,6 +28,7 @@ from klickit_core.catalogue.ports import (
 )
 from klickit_core.consents.ports import ConsentRepository
 from klickit_core.orders.ports import OrderRepository, SupportRequestRepository
+from klickit_core.payments.ports import PaymentRepository, ProcessedEventRepository
 from klickit_core.sessions.ports import SessionRepository
 from klickit_core.shared.access_log import AccessLog
 
@@ -57,3 +59,5 @@ class MemoryUnitOfWork(MemoryTransaction):
         self.credentials: CredentialRepository = MemoryCredentials(self)
         self.consents: ConsentRepository = MemoryConsents(self)
         self.access_log: AccessLog = MemoryAccessLog(self)
+        self.payments: PaymentRepository = MemoryPayments(self)
+        self.processed_events: ProcessedEventRepository = MemoryProcessedEvents(self)

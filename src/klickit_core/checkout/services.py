@@ -1,0 +1,480 @@
+"""Checkout to paid order (SPEC CHK-1 … CHK-4, ORD-1, PAY-1 … PAY-6).
+
+The checkout context orchestrates its siblings through their ports; none of them knows
+the others.
+
+* :func:`place_order` is **one transaction**: validate every field at once, re-check the
+  cart against the catalogue, price it with the chosen shipping, reserve the stock
+  (guarded, never below zero), create the account if asked, snapshot everything into the
+  order with its number, record the consents (CGV required), and create the payment with
+  its idempotency key. Any failure leaves nothing written.
+* :func:`pay_order` screens for fraud, then charges (or, on "review", only authorizes and
+  holds the order for staff). A gateway timeout propagates and leaves the order pending:
+  calling again reuses the stored idempotency key, so nobody is charged twice.
+* :func:`handle_webhook` verifies a gateway notification, applies it at most once and only
+  forwards, then brings the order in line with its payments.
+
+Order status always *follows* payments through :func:`sync_order` — one function, used by
+every path (direct result, webhook, refund, approval) — so the two cannot disagree for
+long, whatever order events arrive in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import attrs
+
+from klickit_core.accounts.ports import PasswordHasher
+from klickit_core.accounts.services import AccountDetails, create_account
+from klickit_core.cart.domain import Cart, CartNotice, PricingRules, reconcile
+from klickit_core.catalogue.domain import StockMovement, StockReason
+from klickit_core.checkout.domain import CheckoutForm, ValidatedCheckout, validate_checkout
+from klickit_core.checkout.ports import CheckoutUnitOfWork
+from klickit_core.consents.domain import TERMS_OF_SALE, ConsentRecord
+from klickit_core.orders.domain import (
+    Contact,
+    Order,
+    OrderLine,
+    OrderStatus,
+    StatusChange,
+    VatSnapshot,
+)
+from klickit_core.orders.ports import OrderNotFoundError
+from klickit_core.orders.services import move_order
+from klickit_core.payments import services as payments
+from klickit_core.payments.domain import (
+    Payment,
+    PaymentRequest,
+    PaymentStatus,
+    new_idempotency_key,
+)
+from klickit_core.payments.fraud import FraudContext, FraudScreen, FraudVerdict
+from klickit_core.payments.ports import PaymentGateway
+from klickit_core.payments.webhooks import WebhookVerifier
+from klickit_core.shared.actors import Actor, Permission, require
+from klickit_core.shared.clock import Clock
+from klickit_core.shared.errors import KlickitError
+from klickit_core.shared.i18n import N_
+from klickit_core.shared.ids import IdGenerator
+from klickit_core.shipping.domain import ShippingTable
+
+__all__ = [
+    "CartChangedError",
+    "CheckoutSettings",
+    "EmptyCartError",
+    "NoPaymentError",
+    "PlacedOrder",
+    "StoreFraudHistory",
+    "approve_held_order",
+    "handle_webhook",
+    "pay_order",
+    "place_order",
+    "refund_order",
+    "sync_order",
+]
+
+
+class EmptyCartError(KlickitError):
+    """There is nothing to order."""
+
+    code = "checkout.empty_cart"
+    message_template = N_("Your cart is empty.")
+
+
+class CartChangedError(KlickitError):
+    """The catalogue changed since the cart was shown; the shopper must look again.
+
+    ``notices`` says what changed (the app shows them, with the updated cart).
+    """
+
+    code = "checkout.cart_changed"
+    message_template = N_("Your cart changed since you last saw it; please check it again.")
+
+    def __init__(self, notices: Sequence[CartNotice]) -> None:
+        self.notices = tuple(notices)
+        super().__init__(count=len(self.notices))
+
+
+class NoPaymentError(KlickitError):
+    """The order has no payment in a state that allows this operation."""
+
+    code = "checkout.no_payment"
+    message_template = N_("This order has no payment that allows this.")
+
+
+@attrs.frozen(slots=True)
+class CheckoutSettings:
+    """Per-shop checkout settings: the CGV text version shown, the order number prefix."""
+
+    terms_version: str = "cgv-2026-01"
+    order_prefix: str = "KL"
+    channel: str = "checkout"
+    currency: str = "EUR"
+
+
+@attrs.frozen(slots=True)
+class PlacedOrder:
+    """The result of :func:`place_order`."""
+
+    order: Order
+    payment: Payment
+    customer_id: str | None
+
+
+def _payment_request(order: Order, payment: Payment) -> PaymentRequest:
+    """Exactly what the policy says the gateway receives (PAY-1)."""
+    contact, billing = order.contact, order.billing_address
+    return PaymentRequest.for_payment(
+        payment,
+        name=contact.full_name,
+        email=contact.email,
+        address=", ".join(billing.street),
+        phone=contact.phone,
+        city=billing.city,
+        state=billing.region,
+        postcode=billing.postcode,
+    )
+
+
+def place_order(
+    uow: CheckoutUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    hasher: PasswordHasher,
+    *,
+    actor: Actor,
+    form: CheckoutForm,
+    cart: Cart,
+    rules: PricingRules,
+    shipping_table: ShippingTable,
+    shipping_method: str,
+    provider_id: str,
+    ip_address: str | None = None,
+    settings: CheckoutSettings = CheckoutSettings(),
+) -> PlacedOrder:
+    """Turn a cart and a checkout form into a pending order with its payment (CHK-4)."""
+    checkout = validate_checkout(form)
+    if cart.is_empty:
+        raise EmptyCartError
+    now = clock.now()
+    with uow:
+        products = uow.products.get_many(line.sku for line in cart.lines)
+        kept, notices = reconcile(cart, products)
+        if notices:
+            raise CartChangedError(notices)
+        goods = rules.price(kept, products)
+        option = shipping_table.option(
+            shipping_method, checkout.shipping, goods.items_total, goods.weight_grams
+        )
+        priced = rules.price(kept, products, option)
+        order_id = ids.new_id()
+        for line in kept.lines:
+            uow.products.reserve_stock(line.sku, line.quantity)
+            uow.stock_movements.add(
+                StockMovement(
+                    ids.new_id(),
+                    line.sku,
+                    -line.quantity,
+                    StockReason.ORDER_RESERVED,
+                    now,
+                    order_id,
+                )
+            )
+        customer_id = _customer_for(uow, clock, ids, hasher, actor, checkout)
+        number = uow.orders.next_number(now.year)
+        order = Order(
+            id=order_id,
+            number=f"{settings.order_prefix}-{now.year}-{number:06d}",
+            currency=priced.currency,
+            contact=Contact(
+                checkout.contact.first_name,
+                checkout.contact.last_name,
+                checkout.contact.email,
+                checkout.contact.phone,
+            ),
+            billing_address=checkout.billing,
+            shipping_address=checkout.shipping,
+            lines=tuple(
+                OrderLine(
+                    line.sku,
+                    line.name,
+                    line.quantity,
+                    line.unit_price.minor_units(),
+                    line.total.minor_units(),
+                    f"{line.vat_rate.percent.normalize():f}",
+                )
+                for line in priced.lines
+            ),
+            vat=tuple(
+                VatSnapshot(
+                    f"{v.rate.percent.normalize():f}", v.gross.minor_units(), v.vat.minor_units()
+                )
+                for v in priced.vat_lines
+            ),
+            shipping_method=option.method,
+            shipping_minor=priced.shipping_minor,
+            total_minor=priced.items_minor + priced.shipping_minor,
+            placed_at=now,
+            history=(StatusChange(None, OrderStatus.PENDING_PAYMENT, now, actor.id, "placed"),),
+            customer_id=customer_id,
+            ip_address=ip_address,
+        )
+        uow.orders.add(order)
+        _record_consents(uow, ids, checkout, settings, now, customer_id, order_id)
+        payment = Payment(
+            id=ids.new_id(),
+            order_id=order_id,
+            provider_id=provider_id,
+            amount_minor=order.total_minor,
+            currency=order.currency,
+            created_at=now,
+            updated_at=now,
+            idempotency_key=new_idempotency_key(),
+        )
+        uow.payments.add(payment)
+        uow.commit()
+    return PlacedOrder(order, payment, customer_id)
+
+
+def _customer_for(
+    uow: CheckoutUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    hasher: PasswordHasher,
+    actor: Actor,
+    checkout: ValidatedCheckout,
+) -> str | None:
+    if actor.customer_id is not None:
+        return actor.customer_id
+    if checkout.account is None:
+        return None
+    contact = checkout.contact
+    details = AccountDetails(
+        email=contact.email,
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        phone=contact.phone,
+        billing_address=checkout.billing,
+        shipping_address=checkout.shipping,
+    )
+    customer = create_account(
+        uow, clock, ids, hasher, details, checkout.account.username, checkout.account.password
+    )
+    return customer.id
+
+
+def _record_consents(
+    uow: CheckoutUnitOfWork,
+    ids: IdGenerator,
+    checkout: ValidatedCheckout,
+    settings: CheckoutSettings,
+    now: datetime,
+    customer_id: str | None,
+    order_id: str,
+) -> None:
+    email = checkout.contact.email
+    choices = ((TERMS_OF_SALE, True), *checkout.optional_consents)
+    for purpose, granted in choices:
+        uow.consents.add(
+            ConsentRecord(
+                id=ids.new_id(),
+                subject_email=email,
+                purpose=purpose,
+                text_version=settings.terms_version,
+                granted=granted,
+                at=now,
+                channel=settings.channel,
+                customer_id=customer_id,
+                order_id=order_id,
+            )
+        )
+
+
+# ---------------------------------------------------------------------- payment
+
+
+class StoreFraudHistory:
+    """:class:`~klickit_core.payments.fraud.FraudHistory` answered from the store."""
+
+    def __init__(self, uow: CheckoutUnitOfWork, *, lookback: int = 1000) -> None:
+        self._uow = uow
+        self._lookback = lookback
+
+    def _recent(self, email: str | None, since: datetime) -> list[Order]:
+        orders = self._uow.orders.list(email=email, limit=self._lookback)
+        return [o for o in orders if o.placed_at >= since]
+
+    def orders_since(
+        self, *, email: str | None = None, ip_address: str | None = None, since: datetime
+    ) -> int:
+        recent = self._recent(email, since)
+        return sum(1 for o in recent if ip_address is None or o.ip_address == ip_address)
+
+    def failed_payments_since(
+        self, *, email: str | None = None, ip_address: str | None = None, since: datetime
+    ) -> int:
+        count = 0
+        for order in self._recent(email, since - timedelta(days=1)):
+            if ip_address is not None and order.ip_address != ip_address:
+                continue
+            for payment in self._uow.payments.for_order(order.id):
+                if payment.status is PaymentStatus.FAILED and payment.updated_at >= since:
+                    count += 1
+        return count
+
+
+def _pending_payment(uow: CheckoutUnitOfWork, order_id: str) -> tuple[Order, Payment]:
+    order = uow.orders.get(order_id)
+    if order is None:
+        raise OrderNotFoundError
+    for payment in reversed(uow.payments.for_order(order_id)):
+        if payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
+            return order, payment
+    raise NoPaymentError
+
+
+def pay_order(
+    uow: CheckoutUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    gateway: PaymentGateway,
+    fraud: FraudScreen,
+    order_id: str,
+    token: str,
+) -> Order:
+    """Screen and pay a pending order with a gateway token (PAY-3, PAY-6).
+
+    Allow → charge; review → authorize only, order on hold for staff; deny → the payment
+    fails and the order with it (stock released). A :class:`GatewayTimeoutError` leaves
+    everything pending: call again with the same token, the stored key prevents a second
+    charge.
+    """
+    with uow:
+        order = uow.orders.get(order_id)
+        if order is not None and not order.holds_stock:
+            return order  # already paid, failed or cancelled: nothing to do (idempotent)
+        order, payment = _pending_payment(uow, order_id)
+        context = FraudContext(
+            email=order.contact.email,
+            ip_address=order.ip_address,
+            billing_country=order.billing_address.country,
+            shipping_country=order.shipping_address.country,
+            amount=order.total,
+            at=clock.now(),
+        )
+        assessment = fraud.assess(context, StoreFraudHistory(uow))
+        if assessment.verdict is FraudVerdict.DENY:
+            uow.payments.save(payment.failed("fraud_denied", at=clock.now()))
+            uow.commit()
+    request = _payment_request(order, payment)
+    if assessment.verdict is FraudVerdict.ALLOW:
+        payments.charge_payment(uow, clock, gateway, payment.id, request, token)
+    elif assessment.verdict is FraudVerdict.REVIEW:
+        payments.authorize_payment(uow, clock, gateway, payment.id, request, token)
+    return sync_order(uow, clock, ids, order_id)
+
+
+def approve_held_order(
+    uow: CheckoutUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    gateway: PaymentGateway,
+    actor: Actor,
+    order_id: str,
+) -> Order:
+    """Staff release an order held for review: its authorized payment is captured."""
+    require(actor, Permission.MANAGE_ORDERS)
+    with uow:
+        _, payment = _pending_payment(uow, order_id)
+    if payment.status is not PaymentStatus.AUTHORIZED:
+        raise NoPaymentError
+    payments.capture_payment(uow, clock, gateway, payment.id)
+    return sync_order(uow, clock, ids, order_id, actor.id)
+
+
+def refund_order(
+    uow: CheckoutUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    gateway: PaymentGateway,
+    actor: Actor,
+    order_id: str,
+    amount_minor: int,
+) -> Order:
+    """Refund part or all of a paid order (staff); never more than was paid."""
+    require(actor, Permission.MANAGE_ORDERS)
+    with uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise OrderNotFoundError
+        paid = [p for p in uow.payments.for_order(order_id) if p.captured_minor > p.refunded_minor]
+    if not paid:
+        raise NoPaymentError
+    payments.refund_payment(uow, clock, ids, gateway, paid[-1].id, amount_minor)
+    return sync_order(uow, clock, ids, order_id, actor.id)
+
+
+def handle_webhook(
+    uow: CheckoutUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    verifier: WebhookVerifier,
+    header: str,
+    raw_body: bytes,
+) -> Order | None:
+    """Verify and apply a gateway notification, then sync its order (PAY-4).
+
+    Returns the order, or ``None`` when the event changed nothing (duplicate or stale).
+    """
+    now = clock.now()
+    event = verifier.verify(header, raw_body, now)
+    payment = payments.apply_webhook(uow, event, now)
+    if payment is None:
+        return None
+    return sync_order(uow, clock, ids, payment.order_id, "gateway")
+
+
+def sync_order(
+    uow: CheckoutUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    order_id: str,
+    actor_id: str = "gateway",
+) -> Order:
+    """Bring an order in line with its payments, forwards only. Idempotent."""
+    with uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise OrderNotFoundError
+        found = uow.payments.for_order(order_id)
+        captured = sum(p.captured_minor for p in found)
+        refunded = sum(p.refunded_minor for p in found)
+        updated = order
+        if captured > updated.paid_minor:
+            updated = updated.with_payment(min(captured, updated.total_minor) - updated.paid_minor)
+        if refunded > updated.refunded_minor:
+            updated = updated.with_refund(refunded - updated.refunded_minor)
+        target = _target_status(updated, found, captured, refunded)
+        if target is not None and updated.can_move_to(target):
+            uow.orders.save(updated)  # amounts first, then the move (which saves again)
+            updated = move_order(uow, clock, ids, updated, target, actor_id)
+        elif updated is not order:
+            uow.orders.save(updated)
+        uow.commit()
+    return updated
+
+
+def _target_status(
+    order: Order, found: list[Payment], captured: int, refunded: int
+) -> OrderStatus | None:
+    if refunded:
+        return OrderStatus.REFUNDED if refunded >= captured else OrderStatus.PARTIALLY_REFUNDED
+    if captured and captured >= order.total_minor:
+        return OrderStatus.PROCESSING
+    if any(p.status is PaymentStatus.AUTHORIZED for p in found):
+        return OrderStatus.ON_HOLD
+    if found and all(p.status in (PaymentStatus.FAILED, PaymentStatus.VOIDED) for p in found):
+        return OrderStatus.FAILED
+    return None

@@ -1,0 +1,381 @@
+"""CHK-1 … CHK-4, PAY-3, PAY-4, PAY-6, X-9: placing and paying orders end to end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import attrs
+import pytest
+
+from klickit_core.adapters.gateways import SandboxGateway
+from klickit_core.adapters.memory import MemoryStore
+from klickit_core.cart.domain import Cart
+from klickit_core.catalogue.domain import StockReason
+from klickit_core.checkout import services as checkout
+from klickit_core.checkout.domain import AccountForm
+from klickit_core.consents.domain import TERMS_OF_SALE
+from klickit_core.orders.domain import OrderStatus
+from klickit_core.payments.domain import PaymentStatus
+from klickit_core.payments.fraud import (
+    AmountThresholdRule,
+    CountryMismatchRule,
+    FraudScreen,
+    default_fraud_screen,
+)
+from klickit_core.payments.ports import GatewayTimeoutError
+from klickit_core.payments.webhooks import WebhookVerifier
+from klickit_core.shared.actors import Actor, Role
+from klickit_core.shared.errors import PermissionDeniedError, ValidationError
+from klickit_core.shared.sensitive import Secret
+from klickit_core.testing import FixedClock, SequentialIds
+
+from .conftest import (
+    DECLINE_CARD,
+    HASHER,
+    INSUFFICIENT_CARD,
+    RULES,
+    SHIPPING,
+    TIMEOUT_CARD,
+    WEBHOOK_SECRET,
+    token,
+    valid_form,
+)
+
+STAFF = Actor("manager-1", Role.SHOP_MANAGER)
+NO_FRAUD_RULES = FraudScreen([])
+
+
+def place(store: MemoryStore, clock: FixedClock, ids: SequentialIds, **overrides: object):  # type: ignore[no-untyped-def]
+    options: dict[str, object] = {
+        "actor": Actor.visitor(),
+        "form": valid_form(),
+        "cart": Cart.of({"MUG": 2, "TEA": 1}),
+        "rules": RULES,
+        "shipping_table": SHIPPING,
+        "shipping_method": "colissimo-fr",
+        "provider_id": "sandbox",
+        "ip_address": "203.0.113.7",
+    }
+    options.update(overrides)
+    return checkout.place_order(store.unit_of_work(), clock, ids, HASHER, **options)  # type: ignore[arg-type]
+
+
+def snapshot(store: MemoryStore) -> dict[str, dict[object, object]]:
+    return {name: dict(rows) for name, rows in store.tables.items()}
+
+
+def stock(store: MemoryStore, sku: str) -> int | None:
+    with store.unit_of_work() as uow:
+        product = uow.products.get(sku)
+        assert product is not None
+        return product.stock
+
+
+def test_placing_an_order_snapshots_everything_atomically(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """CHK-4: priced, stock reserved, snapshot, numbered, consent recorded, payment started."""
+    placed = place(store, clock, ids)
+    order = placed.order
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    assert order.number == "KL-2026-000001"
+    assert [(line.sku, line.quantity, line.unit_price_minor) for line in order.lines] == [
+        ("MUG", 2, 1490),
+        ("TEA", 1, 850),
+    ]
+    # 2 × 14.90 + 8.50 = 38.30 of goods; Colissimo for 820 g is 8.95.
+    assert order.total_minor == 3830 + 895
+    assert order.shipping_method == "colissimo-fr"
+    assert order.contact.email == "alice@example.fr"
+    assert order.contact.phone == "+33612345678"
+    assert order.billing_address.postcode == "33000"
+    assert order.shipping_address == order.billing_address
+    assert sum(v.gross_minor for v in order.vat) == order.total_minor
+    assert stock(store, "MUG") == 3
+    assert stock(store, "TEA") == 2
+    with store.unit_of_work() as uow:
+        moves = uow.stock_movements.for_order(order.id)
+        assert sorted((m.sku, m.delta, m.reason) for m in moves) == [
+            ("MUG", -2, StockReason.ORDER_RESERVED),
+            ("TEA", -1, StockReason.ORDER_RESERVED),
+        ]
+        consents = uow.consents.for_subject("alice@example.fr")
+        assert [(c.purpose, c.granted, c.text_version) for c in consents] == [
+            (TERMS_OF_SALE, True, "cgv-2026-01")
+        ]
+        assert consents[0].at == clock.now()
+        assert consents[0].channel == "checkout"
+        (payment,) = uow.payments.for_order(order.id)
+    assert payment.status is PaymentStatus.PENDING
+    assert payment.amount_minor == order.total_minor
+    assert len(payment.idempotency_key) >= 16
+    second = place(store, clock, ids, cart=Cart.of({"BOOK": 1}))
+    assert second.order.number == "KL-2026-000002"
+
+
+def test_invalid_checkout_writes_nothing(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """X-9: every field error at once, and not a single row written."""
+    before = snapshot(store)
+    bad = valid_form(email="not-an-email", first_name="<script>", phone="12", accept_terms=False)
+    with pytest.raises(ValidationError) as caught:
+        place(store, clock, ids, form=bad)
+    assert {"email", "first_name", "phone", "accept_terms"} <= set(caught.value.codes)
+    assert snapshot(store) == before
+
+
+def test_out_of_stock_at_checkout_writes_nothing(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    before = snapshot(store)
+    with pytest.raises(checkout.CartChangedError) as caught:
+        place(store, clock, ids, cart=Cart.of({"MUG": 9}))
+    assert [n.kind for n in caught.value.notices] == ["quantity_reduced"]
+    with pytest.raises(checkout.EmptyCartError):
+        place(store, clock, ids, cart=Cart())
+    assert snapshot(store) == before
+
+
+def test_account_creation_keeps_the_password_out_of_the_customer(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """CHK-1/CHK-3: the account is created; only an Argon2id hash is stored, apart."""
+    form = valid_form(account=AccountForm("alice33", Secret("correct horse battery staple")))
+    placed = place(store, clock, ids, form=form)
+    assert placed.customer_id is not None
+    with store.unit_of_work() as uow:
+        customer = uow.customers.get(placed.customer_id)
+        stored_hash = uow.credentials.password_hash(placed.customer_id)
+    assert customer is not None
+    assert (customer.email, customer.username, customer.phone) == (
+        "alice@example.fr",
+        "alice33",
+        "+33612345678",
+    )
+    assert stored_hash is not None
+    assert stored_hash.startswith("$argon2id$")
+    assert "correct horse" not in repr(customer)
+    assert HASHER.verify(stored_hash, Secret("correct horse battery staple"))
+    assert placed.order.customer_id == placed.customer_id
+
+
+@pytest.mark.parametrize(
+    ("card", "failure"),
+    [(DECLINE_CARD, "card_declined"), (INSUFFICIENT_CARD, "insufficient_funds")],
+)
+def test_a_declined_payment_fails_the_order_and_releases_stock(
+    store: MemoryStore,
+    clock: FixedClock,
+    ids: SequentialIds,
+    gateway: SandboxGateway,
+    card: str,
+    failure: str,
+) -> None:
+    placed = place(store, clock, ids)
+    order = checkout.pay_order(
+        store.unit_of_work(),
+        clock,
+        ids,
+        gateway,
+        NO_FRAUD_RULES,
+        placed.order.id,
+        token(gateway, card),
+    )
+    assert order.status is OrderStatus.FAILED
+    assert order.failed_at == clock.now()
+    assert stock(store, "MUG") == 5
+    with store.unit_of_work() as uow:
+        (payment,) = uow.payments.for_order(order.id)
+    assert (payment.status, payment.failure_code) == (PaymentStatus.FAILED, failure)
+
+
+def test_a_successful_payment_moves_the_order_to_processing(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    placed = place(store, clock, ids)
+    order = checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, token(gateway)
+    )
+    assert order.status is OrderStatus.PROCESSING
+    assert order.paid_minor == order.total_minor
+    assert stock(store, "MUG") == 3  # sold, not released
+    assert [c.to_status for c in order.history] == [
+        OrderStatus.PENDING_PAYMENT,
+        OrderStatus.PROCESSING,
+    ]
+    again = checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, token(gateway)
+    )
+    assert again.status is OrderStatus.PROCESSING
+    assert gateway.charges == 1
+
+
+def test_a_timed_out_payment_is_retried_without_charging_twice(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    """PAY-3: the first call charges then times out; the retry reuses the stored key."""
+    placed = place(store, clock, ids)
+    card_token = token(gateway, TIMEOUT_CARD)
+    with pytest.raises(GatewayTimeoutError):
+        checkout.pay_order(
+            store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, card_token
+        )
+    with store.unit_of_work() as uow:
+        pending = uow.orders.get(placed.order.id)
+    assert pending is not None
+    assert pending.status is OrderStatus.PENDING_PAYMENT
+    order = checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, card_token
+    )
+    assert order.status is OrderStatus.PROCESSING
+    assert gateway.charges == 1
+    with store.unit_of_work() as uow:
+        (payment,) = uow.payments.for_order(order.id)
+    assert payment.gateway_reference is not None
+    assert gateway.captured_total(payment.gateway_reference) == order.total_minor
+
+
+def test_fraud_review_holds_the_order_until_staff_approve(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    """PAY-6: "review" only authorizes; staff approval captures."""
+    form = valid_form(
+        shipping=attrs.evolve(valid_form().billing, country="DE", postcode="10115", city="Berlin")
+    )
+    placed = place(store, clock, ids, form=form, shipping_method="colissimo-eu")
+    screen = FraudScreen([CountryMismatchRule()])
+    held = checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, screen, placed.order.id, token(gateway)
+    )
+    assert held.status is OrderStatus.ON_HOLD
+    assert held.paid_minor == 0
+    assert held.holds_stock
+    with pytest.raises(PermissionDeniedError):
+        checkout.approve_held_order(
+            store.unit_of_work(), clock, ids, gateway, Actor.visitor(), placed.order.id
+        )
+    approved = checkout.approve_held_order(
+        store.unit_of_work(), clock, ids, gateway, STAFF, placed.order.id
+    )
+    assert approved.status is OrderStatus.PROCESSING
+    assert approved.paid_minor == approved.total_minor
+
+
+def test_fraud_deny_fails_the_order_without_calling_the_gateway(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    from decimal import Decimal
+
+    from klickit_core.payments.fraud import FraudVerdict
+    from klickit_core.shared.money import Money
+
+    placed = place(store, clock, ids)
+    screen = FraudScreen(
+        [AmountThresholdRule((Money(Decimal("10"), "EUR"),), verdict=FraudVerdict.DENY)]
+    )
+    order = checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, screen, placed.order.id, token(gateway)
+    )
+    assert order.status is OrderStatus.FAILED
+    assert gateway.calls == 0
+    assert stock(store, "MUG") == 5
+
+
+def test_default_fraud_screen_lets_an_ordinary_order_through(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    placed = place(store, clock, ids)
+    order = checkout.pay_order(
+        store.unit_of_work(),
+        clock,
+        ids,
+        gateway,
+        default_fraud_screen(),
+        placed.order.id,
+        token(gateway),
+    )
+    assert order.status is OrderStatus.PROCESSING
+
+
+def test_webhooks_duplicates_and_reordering(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    """PAY-4: a duplicate is ignored; an old 'captured' after a refund never moves back."""
+    verifier = WebhookVerifier([WEBHOOK_SECRET])
+    placed = place(store, clock, ids)
+    checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, token(gateway)
+    )
+    captured = gateway.outbox[-1]
+    # The direct answer already captured the payment: the notification confirms it and
+    # changes nothing, however often it comes.
+    for _ in range(3):
+        assert (
+            checkout.handle_webhook(
+                store.unit_of_work(), clock, ids, verifier, captured.header, captured.body
+            )
+            is None
+        )
+    clock.advance(timedelta(seconds=30))
+    refunded = checkout.refund_order(
+        store.unit_of_work(), clock, ids, gateway, STAFF, placed.order.id, 1000
+    )
+    assert refunded.status is OrderStatus.PARTIALLY_REFUNDED
+    assert refunded.refunded_minor == 1000
+    late = gateway.emit_webhook(
+        payment_id=captured.event.payment_id,
+        reference=captured.event.gateway_reference,
+        status=PaymentStatus.CAPTURED,
+        amount_minor=captured.event.amount_minor,
+        currency="EUR",
+    )
+    assert (
+        checkout.handle_webhook(store.unit_of_work(), clock, ids, verifier, late.header, late.body)
+        is None
+    )
+    with store.unit_of_work() as uow:
+        order = uow.orders.get(placed.order.id)
+    assert order is not None
+    assert order.status is OrderStatus.PARTIALLY_REFUNDED
+    full = checkout.refund_order(
+        store.unit_of_work(), clock, ids, gateway, STAFF, placed.order.id, order.total_minor - 1000
+    )
+    assert full.status is OrderStatus.REFUNDED
+    assert gateway.refunded_total(captured.event.gateway_reference) == order.total_minor
+
+
+def test_a_webhook_pays_an_order_whose_direct_answer_was_lost(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    """PAY-3/PAY-4: the charge timed out and nobody retried; the gateway's notification
+    alone moves the order to processing."""
+    verifier = WebhookVerifier([WEBHOOK_SECRET])
+    placed = place(store, clock, ids)
+    with pytest.raises(GatewayTimeoutError):
+        checkout.pay_order(
+            store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id,
+            token(gateway, TIMEOUT_CARD),
+        )  # fmt: skip
+    delivery = gateway.outbox[-1]
+    order = checkout.handle_webhook(
+        store.unit_of_work(), clock, ids, verifier, delivery.header, delivery.body
+    )
+    assert order is not None
+    assert order.status is OrderStatus.PROCESSING
+    assert order.paid_minor == order.total_minor
+    assert order.history[-1].actor == "gateway"
+
+
+def test_refunds_need_staff_and_a_payment(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    placed = place(store, clock, ids)
+    with pytest.raises(PermissionDeniedError):
+        checkout.refund_order(
+            store.unit_of_work(), clock, ids, gateway, Actor.visitor(), placed.order.id, 100
+        )
+    with pytest.raises(checkout.NoPaymentError):
+        checkout.refund_order(
+            store.unit_of_work(), clock, ids, gateway, STAFF, placed.order.id, 100
+        )
