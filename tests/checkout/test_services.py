@@ -379,3 +379,52 @@ def test_refunds_need_staff_and_a_payment(
         checkout.refund_order(
             store.unit_of_work(), clock, ids, gateway, STAFF, placed.order.id, 100
         )
+
+
+def test_checkout_is_prefilled_from_the_account(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """CHK-3: the next checkout is pre-filled from the account, phone shown nationally."""
+    form = valid_form(account=AccountForm("alice33", Secret("correct horse battery staple")))
+    placed = place(store, clock, ids, form=form)
+    assert placed.customer_id is not None
+    alice = Actor("alice", Role.CUSTOMER, customer_id=placed.customer_id)
+    prefilled = checkout.prefill_checkout(store.unit_of_work(), alice)
+    assert (prefilled.first_name, prefilled.last_name, prefilled.email) == (
+        "Alice",
+        "Martin",
+        "alice@example.fr",
+    )
+    assert prefilled.phone == "06 12 34 56 78"
+    assert (prefilled.billing.postcode, prefilled.billing.city) == ("33000", "Bordeaux")
+    assert prefilled.shipping is None  # same as billing
+    # What was pre-filled validates as it is, once the terms are accepted.
+    again = attrs.evolve(prefilled, accept_terms=True, payment_token="tok_1")
+    second = place(store, clock, ids, actor=alice, form=again, cart=Cart.of({"BOOK": 1}))
+    assert second.customer_id == placed.customer_id
+
+
+def test_guest_checkout_is_prefilled_from_the_session(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """SES-1: the address typed for a shipping estimate comes back at checkout."""
+    from klickit_core.sessions import services as sessions
+    from klickit_core.sessions.domain import Location
+    from klickit_core.shared.addresses import PostalAddress
+
+    session = sessions.start_session(
+        store.unit_of_work(), clock, ids, location=Location(country="BE")
+    )
+    blank = checkout.prefill_checkout(store.unit_of_work(), Actor.visitor(), session_id=session.id)
+    assert (blank.billing.country, blank.billing.postcode, blank.email) == ("BE", "", "")
+    sessions.remember_shipping_address(
+        store.unit_of_work(), clock, session.id, PostalAddress("FR", "20000", "Ajaccio")
+    )
+    form = checkout.prefill_checkout(store.unit_of_work(), Actor.visitor(), session_id=session.id)
+    assert (form.billing.country, form.billing.postcode, form.billing.city) == (
+        "FR",
+        "20000",
+        "Ajaccio",
+    )
+    nothing = checkout.prefill_checkout(store.unit_of_work(), Actor.visitor())
+    assert nothing.billing.country == "FR"

@@ -21,6 +21,9 @@ FRENCH = [
     "5. Panier tarifé (prix TTC)",
     "6. Le panier voyage dans un cookie signé",
     "7. Un produit est épuisé avant le retour du visiteur",
+    "8. Validation de commande : toutes les erreurs signalées d'un coup",
+    "9. La commande est passée et payée via la passerelle de test",
+    "10. Une commande annulée rend son stock",
 ]
 ENGLISH = [
     "1. A visitor arrives and browses the catalogue",
@@ -30,6 +33,9 @@ ENGLISH = [
     "5. Priced cart (prices include VAT)",
     "6. The cart travels in a signed cookie",
     "7. A product sells out before the visitor comes back",
+    "8. Checkout: every mistake reported at once",
+    "9. The order is placed and paid through the sandbox gateway",
+    "10. A cancelled order gives its stock back",
 ]
 
 
@@ -51,7 +57,7 @@ def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_plain_demo_prints_every_section(
     capsys: pytest.CaptureFixture[str], argv: list[str], titles: list[str], other: list[str]
 ) -> None:
-    """X-8, X-2: ``klickit demo --plain`` exits 0 with the seven titles, in order, in the
+    """X-8, X-2: ``klickit demo --plain`` exits 0 with the ten titles, in order, in the
     chosen language (French by default)."""
     assert main.main(argv) == 0
     out, err = capsys.readouterr()
@@ -103,17 +109,19 @@ def test_rich_demo_prints_every_section(
 
 
 def test_demo_leaves_the_poster_sold_out() -> None:
-    """X-8, CRT-1: after the demo the poster's stock is 0, other stocks are untouched (the
-    demo places no order) and the catalogue is the demo's."""
+    """X-8, CRT-1, CHK-4: after the demo the poster's stock is 0; the mug sold 2 in the paid
+    order, and the cancelled order's 2 came back; the catalogue is the demo's."""
     shop = demo.run_demo("en", Output(io.StringIO(), plain=True))
     with shop.unit_of_work() as uow:
         poster = uow.products.get("AFFICHE-A2")
         mug = uow.products.get("MUG-BDX")
         listed = uow.products.list(published_only=False)
+        statuses = sorted(str(o.status) for o in uow.orders.list())
     assert poster is not None
     assert poster.stock == 0
     assert mug is not None
-    assert mug.stock == 25
+    assert mug.stock == 23
+    assert statuses == ["cancelled", "processing"]
     assert [p.sku for p in listed] == sorted(p.sku for p in demo.DEMO_PRODUCTS)
 
 

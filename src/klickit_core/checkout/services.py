@@ -30,7 +30,12 @@ from klickit_core.accounts.ports import PasswordHasher
 from klickit_core.accounts.services import AccountDetails, create_account
 from klickit_core.cart.domain import Cart, CartNotice, PricingRules, reconcile
 from klickit_core.catalogue.domain import StockMovement, StockReason
-from klickit_core.checkout.domain import CheckoutForm, ValidatedCheckout, validate_checkout
+from klickit_core.checkout.domain import (
+    AddressForm,
+    CheckoutForm,
+    ValidatedCheckout,
+    validate_checkout,
+)
 from klickit_core.checkout.ports import CheckoutUnitOfWork
 from klickit_core.consents.domain import TERMS_OF_SALE, ConsentRecord
 from klickit_core.orders.domain import (
@@ -54,10 +59,12 @@ from klickit_core.payments.fraud import FraudContext, FraudScreen, FraudVerdict
 from klickit_core.payments.ports import PaymentGateway
 from klickit_core.payments.webhooks import WebhookVerifier
 from klickit_core.shared.actors import Actor, Permission, require
+from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.clock import Clock
 from klickit_core.shared.errors import KlickitError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.ids import IdGenerator
+from klickit_core.shared.phones import format_national
 from klickit_core.shipping.domain import ShippingTable
 
 __all__ = [
@@ -71,6 +78,7 @@ __all__ = [
     "handle_webhook",
     "pay_order",
     "place_order",
+    "prefill_checkout",
     "refund_order",
     "sync_order",
 ]
@@ -135,6 +143,64 @@ def _payment_request(order: Order, payment: Payment) -> PaymentRequest:
         city=billing.city,
         state=billing.region,
         postcode=billing.postcode,
+    )
+
+
+def _address_form(address: PostalAddress | None, fallback_country: str) -> AddressForm:
+    if address is None:
+        return AddressForm(country=fallback_country, street="", postcode="", city="")
+    return AddressForm(
+        country=address.country,
+        street="\n".join(address.street),
+        postcode=address.postcode,
+        city=address.city,
+        region=address.region,
+    )
+
+
+def prefill_checkout(
+    uow: CheckoutUnitOfWork,
+    actor: Actor,
+    *,
+    session_id: str | None = None,
+    default_country: str = "FR",
+) -> CheckoutForm:
+    """A checkout form filled with what the shop already knows (CHK-3, SES-1).
+
+    A signed-in customer gets their account's name, email, phone (in national format)
+    and addresses. A guest gets the address typed for a shipping estimate during the
+    visit ("pour vous éviter de ressaisir vos informations d'adresse"), or at least the
+    country of their location. Nothing is validated here: the shopper reviews the form.
+    """
+    with uow:
+        customer = uow.customers.get(actor.customer_id) if actor.customer_id else None
+        session = uow.sessions.get(session_id) if session_id and customer is None else None
+    if customer is not None:
+        billing = _address_form(customer.billing_address, default_country)
+        shipping = None
+        if customer.shipping_address not in (None, customer.billing_address):
+            shipping = _address_form(customer.shipping_address, default_country)
+        phone = format_national(customer.phone) if customer.phone else ""
+        return CheckoutForm(
+            first_name=customer.first_name,
+            last_name=customer.last_name,
+            email=customer.email,
+            phone=phone,
+            billing=billing,
+            shipping=shipping,
+        )
+    country = default_country
+    address = None
+    if session is not None:
+        address = session.shipping_address
+        if session.location is not None and session.location.country:
+            country = session.location.country
+    return CheckoutForm(
+        first_name="",
+        last_name="",
+        email="",
+        phone="",
+        billing=_address_form(address, country),
     )
 
 

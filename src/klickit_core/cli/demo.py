@@ -3,23 +3,35 @@
 A visitor browses the catalogue, views products, fills a cart (and is stopped by the
 stock), gets a shipping estimate from an address, the cart round-trips through its signed
 cookie, a forged cookie is refused, and a product that sells out meanwhile is dropped with
-a notice. Every step goes through the public use cases, nothing is faked.
+a notice. Then checkout: the form comes back with every error at once, is fixed, the order
+is placed and paid through the sandbox gateway, a duplicated webhook is ignored, and a
+cancelled order gives its stock back. Every step goes through the public use cases.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
+from klickit_core.adapters.gateways import SandboxGateway
 from klickit_core.bootstrap import Shop, build_shop
 from klickit_core.cart import services as cart_services
 from klickit_core.cart.domain import Cart, CartError
 from klickit_core.catalogue import services as catalogue
 from klickit_core.catalogue.domain import Product
+from klickit_core.checkout import services as checkout
+from klickit_core.checkout.domain import CheckoutForm
+from klickit_core.checkout.services import PlacedOrder
 from klickit_core.cli.output import Output
+from klickit_core.orders import services as orders
+from klickit_core.orders.domain import STATUS_LABELS, Order
+from klickit_core.payments.domain import PaymentRequest
 from klickit_core.sessions import services as sessions
 from klickit_core.sessions.domain import Location
 from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.addresses import PostalAddress
+from klickit_core.shared.errors import ValidationError
 from klickit_core.shared.i18n import N_, negotiate_locale, translate
 from klickit_core.shared.money import Money
 from klickit_core.shared.vat import VatClass
@@ -153,4 +165,86 @@ def run_demo(locale: str = "fr", output: Output | None = None) -> Shop:
     priced_later, _view = cart_services.price(shop.unit_of_work(), later.cart, shop.pricing)
     out.line(_(N_("Re-priced from the catalogue: {total} for {count} items.")).format(
         total=priced_later.total.format(fmt_locale), count=later.cart.total_quantity))  # fmt: skip
+    _checkout(shop, out, lang, fmt_locale, later.cart, session.id)
     return shop
+
+
+def _checkout(
+    shop: Shop, out: Output, lang: str, fmt_locale: str, cart: Cart, session_id: str
+) -> None:
+    def _(message: str) -> str:
+        return translate(message, lang)
+
+    def status(order: Order) -> str:
+        return _(STATUS_LABELS[order.status])
+
+    gateway = shop.gateway
+    if not isinstance(gateway, SandboxGateway):  # pragma: no cover - build_shop's default
+        raise TypeError("the demo runs on the sandbox gateway")
+    visitor = Actor.visitor()
+
+    def place(form: CheckoutForm) -> PlacedOrder:
+        return checkout.place_order(
+            shop.unit_of_work(), shop.clock, shop.ids, shop.hasher,
+            actor=visitor, form=form, cart=cart, rules=shop.pricing,
+            shipping_table=shop.shipping, shipping_method="colissimo-fr",
+            provider_id=gateway.provider_id, ip_address="203.0.113.7",
+        )  # fmt: skip
+
+    out.heading(_(N_("8. Checkout: every mistake reported at once")))
+    prefilled = checkout.prefill_checkout(shop.unit_of_work(), visitor, session_id=session_id)
+    out.line(_(N_("Pre-filled from the shipping estimate: {postcode} {city}")).format(
+        postcode=prefilled.billing.postcode, city=prefilled.billing.city))  # fmt: skip
+    token = gateway.tokenize("4242424242424242", 12, 2030, "123")
+    typo = attrs.evolve(
+        prefilled, first_name="Alice", last_name="Martin", email="alice@exemple", phone="06 12",
+        billing=attrs.evolve(prefilled.billing, street="1 rue Sainte-Catherine", postcode="3300"),
+        payment_token=token,
+    )  # fmt: skip
+    try:
+        place(typo)
+    except ValidationError as refused:
+        out.table(
+            [_(N_("Field")), _(N_("Error code")), _(N_("What to fix"))],
+            [[e.field, e.code, e.message(lang)] for e in refused.errors],
+        )
+    fixed = attrs.evolve(
+        typo, email="alice@example.fr", phone="06 12 34 56 78",
+        billing=attrs.evolve(typo.billing, postcode="33000"), accept_terms=True,
+    )  # fmt: skip
+
+    out.heading(_(N_("9. The order is placed and paid through the sandbox gateway")))
+    placed = place(fixed)
+    out.line(_(N_("Order {number}: {total}, {status}")).format(
+        number=placed.order.number, total=placed.order.total.format(fmt_locale),
+        status=status(placed.order)))  # fmt: skip
+    paid = checkout.pay_order(
+        shop.unit_of_work(), shop.clock, shop.ids, gateway, shop.fraud, placed.order.id, token
+    )
+    fields = ", ".join(f.name for f in attrs.fields(PaymentRequest))
+    out.line(_(N_("After payment: {status}, paid {paid}.")).format(
+        status=status(paid), paid=paid.paid.format(fmt_locale)))  # fmt: skip
+    out.line(_(N_("The payment gateway received only: {fields}")).format(fields=fields))
+    delivery = gateway.outbox[-1]
+    for attempt in (1, 2):
+        result = checkout.handle_webhook(
+            shop.unit_of_work(), shop.clock, shop.ids, shop.webhook_verifier,
+            delivery.header, delivery.body,
+        )  # fmt: skip
+        outcome = _(N_("no change (already applied)")) if result is None else status(result)
+        out.line(_(N_("Webhook delivery {attempt}: {outcome}")).format(
+            attempt=attempt, outcome=outcome))  # fmt: skip
+
+    out.heading(_(N_("10. A cancelled order gives its stock back")))
+    second = place(attrs.evolve(fixed, email="bob@example.fr"))
+    before = _stock(shop, "MUG-BDX")
+    staff = Actor("manager-1", Role.SHOP_MANAGER)
+    orders.cancel_order(shop.unit_of_work(), shop.clock, shop.ids, staff, second.order.id, "demo")
+    out.line(_(N_("Mug stock while the order awaited payment: {before}; after cancelling: {after}"))
+             .format(before=before, after=_stock(shop, "MUG-BDX")))  # fmt: skip
+
+
+def _stock(shop: Shop, sku: str) -> str:
+    with shop.unit_of_work() as uow:
+        product = uow.products.get(sku)
+    return "-" if product is None or product.stock is None else str(product.stock)

@@ -28,6 +28,7 @@ from klickit_core.shared.i18n import N_
 from klickit_core.shared.money import Money
 
 __all__ = [
+    "STATUS_LABELS",
     "TERMINAL",
     "TRANSITIONS",
     "Contact",
@@ -58,6 +59,18 @@ class OrderStatus(enum.StrEnum):
 
 
 _S = OrderStatus
+
+#: Labels shoppers and staff read (translate with ``translate(label, locale)``, X-2).
+STATUS_LABELS: dict[OrderStatus, str] = {
+    _S.PENDING_PAYMENT: N_("Pending payment"),
+    _S.ON_HOLD: N_("On hold"),
+    _S.PROCESSING: N_("Processing"),
+    _S.COMPLETED: N_("Completed"),
+    _S.PARTIALLY_REFUNDED: N_("Partially refunded"),
+    _S.REFUNDED: N_("Refunded"),
+    _S.CANCELLED: N_("Cancelled"),
+    _S.FAILED: N_("Failed"),
+}
 #: Allowed moves. Cancelling is for unpaid orders; a paid order is refunded instead.
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     _S.PENDING_PAYMENT: frozenset({_S.ON_HOLD, _S.PROCESSING, _S.CANCELLED, _S.FAILED}),
