@@ -8,6 +8,7 @@ Internal modules never import from here: this file is for users only, so moving 
 internal module does not break the public names below.
 """
 
+from klickit_core.accounts.domain import Customer
 from klickit_core.bootstrap import Shop, UnsupportedDatabaseError, build_shop
 from klickit_core.cart.domain import (
     Cart,
@@ -26,6 +27,16 @@ from klickit_core.cart.domain import (
     price_cart,
 )
 from klickit_core.catalogue.domain import Product, Review, ReviewState
+from klickit_core.checkout.domain import (
+    AccountForm,
+    AddressForm,
+    CheckoutForm,
+    ValidatedCheckout,
+    validate_checkout,
+)
+from klickit_core.consents.domain import ConsentRecord
+from klickit_core.orders.domain import Order, OrderStatus
+from klickit_core.payments.domain import Payment, PaymentRequest, PaymentStatus
 from klickit_core.sessions.domain import Location, VisitorSession
 from klickit_core.shared.actors import Actor, Permission, Role
 from klickit_core.shared.addresses import PostalAddress
@@ -41,6 +52,7 @@ from klickit_core.shared.errors import (
 from klickit_core.shared.ids import IdGenerator
 from klickit_core.shared.mail import Mailer, MailMessage, MailTemplate
 from klickit_core.shared.money import CurrencyMismatchError, Money, MoneyError
+from klickit_core.shared.sensitive import Secret
 from klickit_core.shared.vat import FRANCE_VAT, VatClass, VatRate, VatRounding, VatTable
 from klickit_core.shipping.domain import ShippingMethod, ShippingOption, ShippingTable, Zone
 
@@ -48,7 +60,9 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "FRANCE_VAT",
+    "AccountForm",
     "Actor",
+    "AddressForm",
     "Cart",
     "CartCookieCodec",
     "CartCookieTooLargeError",
@@ -56,9 +70,12 @@ __all__ = [
     "CartLine",
     "CartNotice",
     "CartNoticeKind",
+    "CheckoutForm",
     "Clock",
     "ConflictError",
+    "ConsentRecord",
     "CurrencyMismatchError",
+    "Customer",
     "FieldError",
     "IdGenerator",
     "InsufficientStockError",
@@ -72,6 +89,11 @@ __all__ = [
     "Money",
     "MoneyError",
     "NotFoundError",
+    "Order",
+    "OrderStatus",
+    "Payment",
+    "PaymentRequest",
+    "PaymentStatus",
     "Permission",
     "PermissionDeniedError",
     "PostalAddress",
@@ -81,6 +103,7 @@ __all__ = [
     "Review",
     "ReviewState",
     "Role",
+    "Secret",
     "ShippingMethod",
     "ShippingOption",
     "ShippingTable",
@@ -88,6 +111,7 @@ __all__ = [
     "SigningKey",
     "SystemClock",
     "UnsupportedDatabaseError",
+    "ValidatedCheckout",
     "ValidationError",
     "VatClass",
     "VatRate",
@@ -98,4 +122,5 @@ __all__ = [
     "__version__",
     "build_shop",
     "price_cart",
+    "validate_checkout",
 ]
