@@ -428,3 +428,62 @@ def test_guest_checkout_is_prefilled_from_the_session(
     )
     nothing = checkout.prefill_checkout(store.unit_of_work(), Actor.visitor())
     assert nothing.billing.country == "FR"
+
+
+def test_optional_consents_carry_their_own_text_version(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """CHK-2: each consent records the version of *its* text; undeclared ones are refused."""
+    before = snapshot(store)
+    form = valid_form(optional_consents={"newsletter": True})
+    with pytest.raises(ValidationError) as caught:
+        place(store, clock, ids, form=form)
+    assert caught.value.codes == {"optional_consents.newsletter": "consent.unknown_purpose"}
+    assert snapshot(store) == before
+    settings = checkout.CheckoutSettings(consent_versions={"newsletter": "nl-2026-03"})
+    place(store, clock, ids, form=form, settings=settings)
+    with store.unit_of_work() as uow:
+        records = {c.purpose: c for c in uow.consents.for_subject("alice@example.fr")}
+    assert records[TERMS_OF_SALE].text_version == "cgv-2026-01"
+    assert (records["newsletter"].text_version, records["newsletter"].granted) == (
+        "nl-2026-03",
+        True,
+    )
+
+
+def test_a_held_order_waits_for_staff_not_for_the_shopper(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    form = valid_form(
+        shipping=attrs.evolve(valid_form().billing, country="DE", postcode="10115", city="Berlin")
+    )
+    placed = place(store, clock, ids, form=form, shipping_method="colissimo-eu")
+    screen = FraudScreen([CountryMismatchRule()])
+    card = token(gateway)
+    held = checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, screen, placed.order.id, card
+    )
+    again = checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, card
+    )
+    assert again == held
+    assert gateway.charges == 0
+
+
+def test_fraud_velocity_counts_other_orders_only(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    """PAY-6: the order being paid is not counted against its own email's velocity."""
+    from klickit_core.payments.fraud import EmailVelocityRule
+
+    screen = FraudScreen([EmailVelocityRule()])
+    statuses = []
+    for _ in range(6):
+        placed = place(store, clock, ids, cart=Cart.of({"BOOK": 1}))
+        paid = checkout.pay_order(
+            store.unit_of_work(), clock, ids, gateway, screen, placed.order.id, token(gateway)
+        )
+        statuses.append(paid.status)
+        clock.advance(timedelta(minutes=1))
+    # Review starts when 5 *other* orders of the email were placed within the hour.
+    assert statuses == [OrderStatus.PROCESSING] * 5 + [OrderStatus.ON_HOLD]

@@ -49,6 +49,7 @@ from klickit_core.shared.sensitive import Secret
 from klickit_core.shared.text import is_clean_text
 
 __all__ = [
+    "MAX_CONSENT_PURPOSE_LENGTH",
     "MAX_NAME_LENGTH",
     "MAX_PASSWORD_LENGTH",
     "MAX_PAYMENT_TOKEN_LENGTH",
@@ -311,14 +312,18 @@ def _check_consents(value: object, errors: list[FieldError]) -> tuple[tuple[str,
         errors.append(FieldError(path, "form.invalid", _FORM_INVALID))
         return ()
     answers: list[tuple[str, bool]] = []
+    malformed_purpose = False
     for purpose, answer in value.items():
         if (
             not isinstance(purpose, str)
             or len(purpose) > MAX_CONSENT_PURPOSE_LENGTH
             or _CONSENT_PURPOSE.fullmatch(purpose) is None
         ):
-            # The purpose itself is malformed: it cannot be part of a path.
-            errors.append(FieldError(path, "consent.invalid", _CONSENT_INVALID))
+            # The purpose itself is malformed: it cannot be part of a path, and one
+            # error at ``("optional_consents",)`` says it for all of them.
+            if not malformed_purpose:
+                errors.append(FieldError(path, "consent.invalid", _CONSENT_INVALID))
+            malformed_purpose = True
         elif not isinstance(answer, bool):  # "false" or 0 from an untyped caller
             errors.append(FieldError((*path, purpose), "consent.invalid", _CONSENT_INVALID))
         else:

@@ -21,7 +21,7 @@ long, whatever order events arrive in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import attrs
@@ -61,7 +61,7 @@ from klickit_core.payments.webhooks import WebhookVerifier
 from klickit_core.shared.actors import Actor, Permission, require
 from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.clock import Clock
-from klickit_core.shared.errors import KlickitError
+from klickit_core.shared.errors import ConflictError, FieldError, KlickitError, ValidationError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.ids import IdGenerator
 from klickit_core.shared.phones import format_national
@@ -114,9 +114,13 @@ class NoPaymentError(KlickitError):
 
 @attrs.frozen(slots=True)
 class CheckoutSettings:
-    """Per-shop checkout settings: the CGV text version shown, the order number prefix."""
+    """Per-shop checkout settings: the text version of every consent asked (the CGV and
+    each optional purpose, CHK-2), the order number prefix, the channel recorded."""
 
     terms_version: str = "cgv-2026-01"
+    #: Optional consent purposes the checkout asks, with the version of the text shown.
+    #: An answer for a purpose not listed here is refused: its proof would be worthless.
+    consent_versions: Mapping[str, str] = attrs.field(factory=dict)
     order_prefix: str = "KL"
     channel: str = "checkout"
     currency: str = "EUR"
@@ -222,6 +226,17 @@ def place_order(
 ) -> PlacedOrder:
     """Turn a cart and a checkout form into a pending order with its payment (CHK-4)."""
     checkout = validate_checkout(form)
+    unknown = [p for p, _ in checkout.optional_consents if p not in settings.consent_versions]
+    ValidationError.raise_if_any(
+        [
+            FieldError(
+                ("optional_consents", purpose[:40]),
+                "consent.unknown_purpose",
+                N_("This consent is not asked by the shop."),
+            )
+            for purpose in unknown
+        ]
+    )
     if cart.is_empty:
         raise EmptyCartError
     now = clock.now()
@@ -342,13 +357,14 @@ def _record_consents(
 ) -> None:
     email = checkout.contact.email
     choices = ((TERMS_OF_SALE, True), *checkout.optional_consents)
+    versions = {TERMS_OF_SALE: settings.terms_version, **settings.consent_versions}
     for purpose, granted in choices:
         uow.consents.add(
             ConsentRecord(
                 id=ids.new_id(),
                 subject_email=email,
                 purpose=purpose,
-                text_version=settings.terms_version,
+                text_version=versions[purpose],
                 granted=granted,
                 at=now,
                 channel=settings.channel,
@@ -364,13 +380,18 @@ def _record_consents(
 class StoreFraudHistory:
     """:class:`~klickit_core.payments.fraud.FraudHistory` answered from the store."""
 
-    def __init__(self, uow: CheckoutUnitOfWork, *, lookback: int = 1000) -> None:
+    def __init__(
+        self, uow: CheckoutUnitOfWork, *, exclude_order: str | None = None, lookback: int = 1000
+    ) -> None:
         self._uow = uow
+        self._exclude = exclude_order
         self._lookback = lookback
 
     def _recent(self, email: str | None, since: datetime) -> list[Order]:
+        """Orders since ``since`` — not counting the one being screened, so a rule's
+        threshold means "this many *other* orders", as if screened before placing."""
         orders = self._uow.orders.list(email=email, limit=self._lookback)
-        return [o for o in orders if o.placed_at >= since]
+        return [o for o in orders if o.placed_at >= since and o.id != self._exclude]
 
     def orders_since(
         self, *, email: str | None = None, ip_address: str | None = None, since: datetime
@@ -419,8 +440,10 @@ def pay_order(
     """
     with uow:
         order = uow.orders.get(order_id)
-        if order is not None and not order.holds_stock:
-            return order  # already paid, failed or cancelled: nothing to do (idempotent)
+        if order is not None and order.status is not OrderStatus.PENDING_PAYMENT:
+            # Paid, failed or cancelled: nothing to do (idempotent). On hold: the payment
+            # is authorized and waits for staff (approve_held_order), not for the shopper.
+            return order
         order, payment = _pending_payment(uow, order_id)
         context = FraudContext(
             email=order.contact.email,
@@ -430,7 +453,7 @@ def pay_order(
             amount=order.total,
             at=clock.now(),
         )
-        assessment = fraud.assess(context, StoreFraudHistory(uow))
+        assessment = fraud.assess(context, StoreFraudHistory(uow, exclude_order=order.id))
         if assessment.verdict is FraudVerdict.DENY:
             uow.payments.save(payment.failed("fraud_denied", at=clock.now()))
             uow.commit()
@@ -499,7 +522,18 @@ def handle_webhook(
     payment = payments.apply_webhook(uow, event, now)
     if payment is None:
         return None
-    return sync_order(uow, clock, ids, payment.order_id, "gateway")
+    # The event is recorded; a redelivery would now be a duplicate, so the order must
+    # catch up here: retry the sync when a concurrent writer got there first.
+    for attempt in range(_SYNC_ATTEMPTS):
+        try:
+            return sync_order(uow, clock, ids, payment.order_id, "gateway")
+        except ConflictError:
+            if attempt == _SYNC_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_SYNC_ATTEMPTS = 5
 
 
 def sync_order(

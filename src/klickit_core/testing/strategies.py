@@ -14,14 +14,40 @@ Every strategy yields *valid* values: the invalid ones are what your tests feed 
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
+from klickit_core.accounts.domain import Customer
 from klickit_core.cart.domain import MAX_LINE_QUANTITY, Cart, CartLine, SigningKey
 from klickit_core.catalogue.domain import MAX_SKU_LENGTH, Product, Review, ReviewState
+from klickit_core.consents.domain import TERMS_OF_SALE, ConsentRecord
+from klickit_core.orders.domain import (
+    TRANSITIONS,
+    Contact,
+    Order,
+    OrderLine,
+    OrderStatus,
+    StatusChange,
+    SupportKind,
+    SupportRequest,
+    VatSnapshot,
+)
+from klickit_core.payments.domain import TRANSITIONS as PAYMENT_TRANSITIONS
+from klickit_core.payments.domain import (
+    CardSummary,
+    Payment,
+    PaymentRequest,
+    PaymentStatus,
+    WebhookEvent,
+)
 from klickit_core.sessions.domain import RECENTLY_VIEWED_LIMIT, Location, VisitorSession
+from klickit_core.shared.access_log import AccessLogEntry
 from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.money import Money, currency_exponent
@@ -30,24 +56,34 @@ from klickit_core.shipping.presets import EU_COUNTRIES
 
 __all__ = [
     "SKU_ALPHABET",
+    "access_log_entries",
     "actors",
     "addresses",
     "aware_datetimes",
+    "card_summaries",
     "cart_lines",
     "carts",
     "catalogues",
     "clean_text",
+    "consent_records",
     "currencies",
+    "customers",
     "locations",
     "money",
+    "order_lines",
+    "orders",
+    "payment_requests",
+    "payments",
     "products",
     "reviews",
     "rounded_money",
     "signing_keys",
     "skus",
+    "support_requests",
     "vat_classes",
     "vat_rates",
     "visitor_sessions",
+    "webhook_events",
 ]
 
 SKU_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -262,6 +298,584 @@ def actors(roles: st.SearchStrategy[Role] | None = None) -> st.SearchStrategy[Ac
 
     return st.builds(
         build, roles if roles is not None else st.sampled_from(list(Role)), st.uuids().map(str)
+    )
+
+
+# ---------------------------------------------------------------------- accounts, orders…
+# Building blocks of the strategies below: ids, people's contact details, statuses.
+
+#: Opaque ids (also valid payment identifiers: ``[A-Za-z0-9][A-Za-z0-9_.:-]*``).
+_IDS = st.uuids().map(lambda u: u.hex)
+#: Email addresses as :func:`~klickit_core.shared.emails.check_email` leaves them.
+_EMAILS = st.builds(
+    "{}@{}.{}".format,
+    st.from_regex(r"[a-z0-9]{1,16}(\.[a-z0-9]{1,16})?", fullmatch=True),
+    st.from_regex(r"[a-z0-9]{1,20}", fullmatch=True),
+    st.sampled_from(["fr", "com", "org", "eu", "net", "de"]),
+)
+#: French mobile numbers in E.164, as :func:`~klickit_core.shared.phones.check_phone` gives.
+_PHONES = st.from_regex(r"\+33(6[0-24-8]|7[3-9])[0-9]{7}", fullmatch=True)
+#: Personal names: one to three words of letters, joined by a space or a hyphen.
+_NAMES = st.builds(
+    lambda words, joiner: joiner.join(words),
+    st.lists(
+        st.text(st.characters(categories=["Lu", "Ll"]), min_size=1, max_size=20),
+        min_size=1,
+        max_size=3,
+    ),
+    st.sampled_from([" ", "-"]),
+)
+#: Usernames checkout accepts: letters, digits and ``. _ - @`` (3 to 60; 30 at most here).
+_USERNAMES = st.from_regex(r"[A-Za-z0-9._@-]{3,30}", fullmatch=True)
+#: 256 random bits, URL-safe, like :func:`~klickit_core.payments.domain.new_idempotency_key`.
+_IDEMPOTENCY_KEYS = st.binary(min_size=32, max_size=32).map(
+    lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+)
+_PROVIDERS = st.sampled_from(["sandbox", "stripe", "payplug", "mollie"])
+_REFERENCES = _IDS.map(lambda hex_id: f"ch_{hex_id}")
+_FAILURE_CODES = st.sampled_from(
+    ["card_declined", "insufficient_funds", "expired_card", "gateway_failed"]
+) | st.from_regex(r"[a-z][a-z0-9_]{0,30}", fullmatch=True)
+_SHIPPING_METHODS = ("flat_rate", "free_shipping", "by_weight", "pickup")
+#: The French rates as an order snapshots them (``"20"``, ``"5.5"``, ``"0"``).
+_VAT_PERCENTS = tuple(f"{rate.percent.normalize():f}" for rate in FRANCE_VAT.rates.values())
+#: What moved an order or a payment: the gateway, a job, or a person's id.
+_MOVERS = st.sampled_from(["gateway", "system:retention-sweep"]) | _IDS
+#: Leave room after the start for the moves of a life cycle (a few weeks each).
+_LATEST_START = datetime(2099, 1, 1)  # noqa: DTZ001 - Hypothesis wants naive bounds
+_STEP = st.integers(1, 30 * 24 * 3600).map(lambda seconds: timedelta(seconds=seconds))
+
+_T = TypeVar("_T", OrderStatus, PaymentStatus)
+
+
+def _closure(moves: Mapping[_T, frozenset[_T]]) -> dict[_T, frozenset[_T]]:
+    """Every status reachable from each status in one or more moves."""
+    reachable: dict[_T, frozenset[_T]] = {}
+    for start in moves:
+        seen: set[_T] = set()
+        todo = list(moves[start])
+        while todo:
+            status = todo.pop()
+            if status not in seen:
+                seen.add(status)
+                todo.extend(moves[status])
+        reachable[start] = frozenset(seen)
+    return reachable
+
+
+_ORDER_REACHABLE = _closure(TRANSITIONS)
+_PAYMENT_REACHABLE = _closure(PAYMENT_TRANSITIONS)
+
+
+def _next_status(
+    draw: st.DrawFn,
+    current: _T,
+    options: list[_T],
+    target: _T | None,
+    reachable: Mapping[_T, frozenset[_T]],
+) -> _T | None:
+    """The next status of a random walk, or ``None`` to stop there.
+
+    Without ``target`` the walk may stop anywhere; with it, it moves only towards
+    ``target`` and stops there (an impossible ``target`` rejects the example).
+    """
+    if target is None:  # stopping is one choice among the moves (and the simplest one)
+        choice = draw(st.integers(0, len(options)))
+        return sorted(options)[choice - 1] if choice else None
+    if current is target:
+        return None
+    towards = sorted(s for s in options if s is target or target in reachable[s])
+    assume(towards)
+    return draw(st.sampled_from(towards))
+
+
+def customers() -> st.SearchStrategy[Customer]:
+    """Customer accounts (CHK-3): normalised email, E.164 phone or none, addresses or none,
+    ``updated_at`` not before ``created_at``."""
+
+    def build(
+        customer_id: str,
+        email: str,
+        first_name: str,
+        last_name: str,
+        created: datetime,
+        age: timedelta,
+        phone: str | None,
+        billing: PostalAddress | None,
+        shipping: PostalAddress | None,
+        username: str | None,
+    ) -> Customer:
+        return Customer(
+            id=customer_id,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            created_at=created,
+            updated_at=created + age,
+            phone=phone,
+            billing_address=billing,
+            shipping_address=shipping,
+            username=username,
+        )
+
+    return st.builds(
+        build,
+        _IDS,
+        _EMAILS,
+        _NAMES,
+        _NAMES,
+        aware_datetimes(max_value=_LATEST_START),
+        st.just(timedelta(0)) | _STEP,
+        st.none() | _PHONES,
+        st.none() | addresses(),
+        st.none() | addresses(),
+        st.none() | _USERNAMES,
+    )
+
+
+def consent_records() -> st.SearchStrategy[ConsentRecord]:
+    """Consents given or withdrawn (CHK-2, PRV-5): a purpose identifier, a text version and
+    a channel, for an email and maybe an account and an order."""
+    return st.builds(
+        ConsentRecord,
+        id=_IDS,
+        subject_email=_EMAILS,
+        purpose=st.sampled_from([TERMS_OF_SALE, "newsletter", "reviews"])
+        | st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,30}", fullmatch=True),
+        text_version=st.from_regex(r"[a-z]{2,8}-20[0-9]{2}-(0[1-9]|1[0-2])", fullmatch=True),
+        granted=st.booleans(),
+        at=aware_datetimes(),
+        channel=st.sampled_from(["checkout", "account", "contact_form"]),
+        customer_id=st.none() | _IDS,
+        order_id=st.none() | _IDS,
+    )
+
+
+def order_lines(
+    sku: st.SearchStrategy[str] | None = None, max_unit_minor: int = 10**6
+) -> st.SearchStrategy[OrderLine]:
+    """Order lines as sold: ``total_minor = quantity * unit_price_minor`` and a French VAT
+    rate as text."""
+
+    def build(sku: str, name: str, quantity: int, unit: int, vat_percent: str) -> OrderLine:
+        return OrderLine(sku, name, quantity, unit, quantity * unit, vat_percent)
+
+    return st.builds(
+        build,
+        sku if sku is not None else skus(),
+        clean_text(1, 60),
+        st.integers(1, MAX_LINE_QUANTITY),
+        st.integers(0, max_unit_minor),
+        st.sampled_from(_VAT_PERCENTS),
+    )
+
+
+def _vat_snapshots(
+    lines: list[OrderLine], shipping_minor: int, shipping_percent: str
+) -> tuple[VatSnapshot, ...]:
+    """VAT per rate as pricing computes it: the gross of each rate (shipping in its own),
+    and the VAT inside it, rounded half up."""
+    gross: dict[str, int] = {}
+    for line in lines:
+        gross[line.vat_percent] = gross.get(line.vat_percent, 0) + line.total_minor
+    if shipping_minor:
+        gross[shipping_percent] = gross.get(shipping_percent, 0) + shipping_minor
+    return tuple(
+        VatSnapshot(percent, amount, VatRate(Decimal(percent)).vat_in_gross(amount))
+        for percent, amount in sorted(gross.items(), key=lambda item: -Decimal(item[0]))
+    )
+
+
+# Strategies the composites below draw from, built once: building a strategy is far more
+# costly than drawing from it, and a composite runs for every example.
+_OPTIONAL_IDS = st.none() | _IDS
+_STARTS = aware_datetimes(max_value=_LATEST_START)
+_ADDRESSES = addresses()
+_CONTACTS = st.builds(Contact, _NAMES, _NAMES, _EMAILS, _PHONES)
+_ORDER_NUMBERS = st.integers(1, 999_999)
+_SHIPPING = st.none() | st.sampled_from(_SHIPPING_METHODS)
+_SHIPPING_PRICES = st.integers(0, 5_000)
+_SHIPPING_PERCENTS = st.sampled_from(_VAT_PERCENTS)
+_IPS = st.none() | st.ip_addresses().map(str)
+_REASONS = clean_text(max_size=40)
+
+
+def _order_move_possible(order: Order, target: OrderStatus) -> bool:
+    """Whether the money allows ``target``: a refund needs something left to refund."""
+    left = order.total_minor - order.refunded_minor  # paid == total once processing
+    if target is OrderStatus.PARTIALLY_REFUNDED:
+        return left >= 2
+    if target is OrderStatus.REFUNDED:
+        return left >= 1
+    return True
+
+
+def _move_order(draw: st.DrawFn, order: Order, target: OrderStatus, at: datetime) -> Order:
+    """``order`` moved to ``target`` with the money the move implies: paid in full on
+    processing, part of the rest refunded on a partial refund, all of it on a refund."""
+    if target is OrderStatus.PROCESSING and order.paid_minor < order.total_minor:
+        order = order.with_payment(order.total_minor - order.paid_minor)
+    elif target is OrderStatus.PARTIALLY_REFUNDED:
+        left = order.paid_minor - order.refunded_minor
+        order = order.with_refund(draw(st.integers(1, left - 1)))
+    elif target is OrderStatus.REFUNDED:
+        order = order.with_refund(order.paid_minor - order.refunded_minor)
+    return order.moved_to(target, at, draw(_MOVERS), draw(_REASONS))
+
+
+@st.composite
+def _orders(
+    draw: st.DrawFn,
+    status: OrderStatus | None,
+    currency: st.SearchStrategy[str],
+    lines_strategy: st.SearchStrategy[list[OrderLine]],
+) -> Order:
+    lines = draw(lines_strategy)
+    method = draw(_SHIPPING)
+    shipping_minor = 0 if method is None else draw(_SHIPPING_PRICES)
+    vat = _vat_snapshots(lines, shipping_minor, draw(_SHIPPING_PERCENTS))
+    placed = draw(_STARTS)
+    billing = draw(_ADDRESSES)
+    order = Order(
+        id=draw(_IDS),
+        number=f"KL-{placed.year}-{draw(_ORDER_NUMBERS):06d}",
+        currency=draw(currency),
+        contact=draw(_CONTACTS),
+        billing_address=billing,
+        shipping_address=billing if draw(st.booleans()) else draw(_ADDRESSES),
+        lines=tuple(lines),
+        vat=vat,
+        shipping_method=method,
+        shipping_minor=shipping_minor,
+        total_minor=sum(line.total_minor for line in lines) + shipping_minor,
+        placed_at=placed,
+        history=(StatusChange(None, OrderStatus.PENDING_PAYMENT, placed, draw(_MOVERS), "placed"),),
+        customer_id=draw(_OPTIONAL_IDS),
+        ip_address=draw(_IPS),
+    )
+    at = placed
+    while True:
+        options = [s for s in TRANSITIONS[order.status] if _order_move_possible(order, s)]
+        if order.status is OrderStatus.PARTIALLY_REFUNDED and _order_move_possible(
+            order, OrderStatus.PARTIALLY_REFUNDED
+        ):
+            options.append(OrderStatus.PARTIALLY_REFUNDED)  # a further partial refund
+        target = _next_status(draw, order.status, options, status, _ORDER_REACHABLE)
+        if target is None:
+            return order
+        at += draw(_STEP)
+        order = _move_order(draw, order, target, at)
+
+
+def orders(
+    status: OrderStatus | None = None,
+    currency: st.SearchStrategy[str] = currencies,
+    max_lines: int = 8,
+) -> st.SearchStrategy[Order]:
+    """Orders in any status reachable through :data:`~klickit_core.orders.domain.TRANSITIONS`
+    (or in ``status``), reached by legal moves at increasing times.
+
+    Totals agree: ``total_minor`` is the lines plus shipping, the VAT snapshots' gross sums
+    to it; an order is paid in full from ``processing`` on, and its refunds match its
+    status (none, part, all). History and the completion, cancellation and failure times
+    tell the path taken.
+    """
+    lines = st.lists(order_lines(), min_size=1, max_size=max_lines, unique_by=lambda line: line.sku)
+    return _orders(status, currency, lines)
+
+
+def support_requests(
+    order_id: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[SupportRequest]:
+    """Support requests (ORD-2), open, or closed by a staff member after they were made."""
+
+    def build(
+        request_id: str,
+        about: str,
+        kind: SupportKind,
+        message: str,
+        created: datetime,
+        customer_id: str | None,
+        closed_after: timedelta | None,
+        closed_by: str,
+    ) -> SupportRequest:
+        request = SupportRequest(request_id, about, kind, message, created, customer_id)
+        if closed_after is None:
+            return request
+        return request.closed(closed_by, created + closed_after)
+
+    return st.builds(
+        build,
+        _IDS,
+        order_id if order_id is not None else _IDS,
+        st.sampled_from(list(SupportKind)),
+        clean_text(1, 500, multiline=True).map(str.strip),
+        _STARTS,
+        _OPTIONAL_IDS,
+        st.none() | _STEP,
+        _IDS,
+    )
+
+
+def card_summaries() -> st.SearchStrategy[CardSummary]:
+    """Card summaries (PAY-2): a brand without digits and exactly four ASCII digits."""
+    return st.builds(
+        CardSummary,
+        brand=st.sampled_from(["visa", "mastercard", "amex", "cb"])
+        | st.from_regex(r"[A-Za-z][A-Za-z _-]{0,23}", fullmatch=True),
+        last4=st.from_regex(r"[0-9]{4}", fullmatch=True),
+    )
+
+
+_CARDS = st.none() | card_summaries()
+_ATTEMPTS = st.integers(1, 3)
+
+
+def _refund_id(draw: st.DrawFn, payment: Payment) -> str:
+    """A refund id unique within ``payment`` (its position makes it so, whatever is drawn)."""
+    return f"re{len(payment.refunds) + 1}_{draw(_IDS)}"
+
+
+def _refund(draw: st.DrawFn, payment: Payment, amount: int, at: datetime) -> Payment:
+    """``amount`` more refunded: through a refund record (maybe after a failed attempt),
+    or learnt from a notification without one."""
+    if draw(st.booleans()):
+        return payment.refunded(amount, at=at)
+    if draw(st.booleans()):
+        failed_id = _refund_id(draw, payment)
+        payment = payment.refund_requested(failed_id, amount, draw(_IDEMPOTENCY_KEYS), at=at)
+        payment = payment.refund_failed(failed_id, draw(_FAILURE_CODES), at=at)
+    refund_id = _refund_id(draw, payment)
+    payment = payment.refund_requested(refund_id, amount, draw(_IDEMPOTENCY_KEYS), at=at)
+    return payment.refunded(amount, at=at, refund_id=refund_id)
+
+
+def _payment_move_possible(payment: Payment, target: PaymentStatus) -> bool:
+    """Whether the money allows ``target``: a refund needs something left to refund."""
+    left = payment.captured_minor - payment.refunded_minor
+    if target is PaymentStatus.PARTIALLY_REFUNDED:
+        return left >= 2
+    if target is PaymentStatus.REFUNDED:
+        return left >= 1
+    return True
+
+
+def _move_payment(
+    draw: st.DrawFn, payment: Payment, target: PaymentStatus, reference: str, at: datetime
+) -> Payment:
+    """``payment`` moved to ``target`` through its own methods (so its checks apply)."""
+    if payment.status is PaymentStatus.PENDING:  # the gateway was called: attempts counted
+        for _ in range(draw(_ATTEMPTS)):
+            payment = payment.attempted(at=at)
+    if target is PaymentStatus.AUTHORIZED:
+        return payment.authorized(reference=reference, at=at, card=draw(_CARDS))
+    if target is PaymentStatus.CAPTURED:
+        whole = payment.amount_minor
+        amount = whole if draw(st.booleans()) else draw(st.integers(1, whole))
+        return payment.captured(amount, at=at, reference=reference, card=draw(_CARDS))
+    if target is PaymentStatus.FAILED:
+        code = draw(_FAILURE_CODES)
+        return payment.failed(code, at=at, reference=reference if draw(st.booleans()) else None)
+    if target is PaymentStatus.VOIDED:
+        return payment.voided(at=at)
+    left = payment.captured_minor - payment.refunded_minor
+    if target is PaymentStatus.PARTIALLY_REFUNDED:
+        return _refund(draw, payment, draw(st.integers(1, left - 1)), at)
+    return _refund(draw, payment, left, at)  # REFUNDED
+
+
+@st.composite
+def _payments(
+    draw: st.DrawFn,
+    status: PaymentStatus | None,
+    currency: st.SearchStrategy[str],
+    order_id: st.SearchStrategy[str],
+    amounts: st.SearchStrategy[int],
+) -> Payment:
+    created = draw(_STARTS)
+    payment = Payment(
+        id=draw(_IDS),
+        order_id=draw(order_id),
+        provider_id=draw(_PROVIDERS),
+        amount_minor=draw(amounts),
+        currency=draw(currency),
+        created_at=created,
+        updated_at=created,
+        idempotency_key=draw(_IDEMPOTENCY_KEYS),
+    )
+    reference = draw(_REFERENCES)
+    at = created
+    while True:
+        options = [
+            s for s in PAYMENT_TRANSITIONS[payment.status] if _payment_move_possible(payment, s)
+        ]
+        target = _next_status(draw, payment.status, options, status, _PAYMENT_REACHABLE)
+        if target is None:
+            break
+        at += draw(_STEP)
+        payment = _move_payment(draw, payment, target, reference, at)
+    if payment.status is PaymentStatus.PENDING:
+        for _ in range(draw(_ATTEMPTS) - 1):  # 0 to 2 calls whose outcome is not known yet
+            at += draw(_STEP)
+            payment = payment.attempted(at=at)
+    elif payment.refundable_minor > 0 and draw(st.booleans()):
+        # A refund sent to the gateway whose outcome is not known yet.
+        at += draw(_STEP)
+        amount = draw(st.integers(1, payment.refundable_minor))
+        refund_id = _refund_id(draw, payment)
+        payment = payment.refund_requested(refund_id, amount, draw(_IDEMPOTENCY_KEYS), at=at)
+    return payment
+
+
+def payments(
+    status: PaymentStatus | None = None,
+    currency: st.SearchStrategy[str] = currencies,
+    order_id: st.SearchStrategy[str] | None = None,
+    max_amount_minor: int = 10**7,
+) -> st.SearchStrategy[Payment]:
+    """Payments in any status (or in ``status``), reached through the payment's own moves
+    at increasing times, so every invariant of :class:`~klickit_core.payments.domain.Payment`
+    holds: ``0 <= refunded <= captured <= amount`` as the status says, refund records that
+    agree with the totals (at most one pending), attempts counted before each gateway call.
+    """
+    return _payments(
+        status,
+        currency,
+        order_id if order_id is not None else _IDS,
+        st.integers(1, max_amount_minor),
+    )
+
+
+def payment_requests(
+    currency: st.SearchStrategy[str] = currencies,
+) -> st.SearchStrategy[PaymentRequest]:
+    """What a gateway receives (PAY-1): clean personal text, identifiers, and a positive
+    amount at the currency's minor unit."""
+
+    def build(
+        first_name: str,
+        last_name: str,
+        email: str,
+        street: str,
+        phone: str,
+        city: str,
+        state: str,
+        postcode: str,
+        payment_id: str,
+        provider_id: str,
+        minor: int,
+        code: str,
+    ) -> PaymentRequest:
+        return PaymentRequest(
+            name=f"{first_name} {last_name}",
+            email=email,
+            address=street,
+            phone=phone,
+            city=city,
+            state=state,
+            postcode=postcode,
+            payment_id=payment_id,
+            provider_id=provider_id,
+            amount=Money.from_minor_units(minor, code).amount,
+            currency=code,
+        )
+
+    return st.builds(
+        build,
+        _NAMES,
+        _NAMES,
+        _EMAILS,
+        clean_text(1, 80),
+        _PHONES,
+        clean_text(1, 60),
+        clean_text(max_size=40),
+        st.from_regex(r"[0-9]{5}", fullmatch=True),
+        _IDS,
+        _PROVIDERS,
+        st.integers(1, 10**7),
+        currency,
+    )
+
+
+def webhook_events(payment: Payment | None = None) -> st.SearchStrategy[WebhookEvent]:
+    """Verified gateway notifications (PAY-4), in any status, with a positive amount (for
+    refunds the total refunded so far) and a failure code on failures only.
+
+    Given ``payment``, the events are about it: its id, currency and gateway reference (when
+    it has one), an authorization of its amount, captures and refunds within it. Such
+    events may still be stale, early or duplicates: that is what PAY-4 handles.
+    """
+
+    def build(
+        event_id: str,
+        payment_id: str,
+        reference: str,
+        status: PaymentStatus,
+        amount: int,
+        code: str,
+        created: datetime,
+        failure_code: str,
+    ) -> WebhookEvent:
+        if payment is not None and status is PaymentStatus.AUTHORIZED:
+            amount = payment.amount_minor
+        return WebhookEvent(
+            id=event_id,
+            type=f"payment.{status}",
+            payment_id=payment_id,
+            gateway_reference=reference,
+            status=status,
+            amount_minor=amount,
+            currency=code,
+            created_at=created,
+            failure_code=failure_code if status is PaymentStatus.FAILED else None,
+        )
+
+    if payment is None:
+        about = (_IDS, _REFERENCES, st.integers(1, 10**7), currencies)
+    else:
+        about = (
+            st.just(payment.id),
+            st.just(payment.gateway_reference) if payment.gateway_reference else _REFERENCES,
+            st.integers(1, payment.amount_minor),
+            st.just(payment.currency),
+        )
+    payment_id, reference, amount, code = about
+    return st.builds(
+        build,
+        _IDS.map(lambda hex_id: f"evt_{hex_id[:24]}"),
+        payment_id,
+        reference,
+        st.sampled_from(list(PaymentStatus)),
+        amount,
+        code,
+        aware_datetimes(),
+        _FAILURE_CODES,
+    )
+
+
+def access_log_entries() -> st.SearchStrategy[AccessLogEntry]:
+    """Staff reads of someone else's data (X-6, SEC-5): a shop manager or administrator,
+    an action, and an id as subject (``"*"`` for a listing)."""
+
+    def build(
+        entry_id: str, actor: Actor, action: str, subject: str, at: datetime
+    ) -> AccessLogEntry:
+        return AccessLogEntry(
+            entry_id,
+            actor.id,
+            str(actor.role),
+            action,
+            "*" if action == "orders.list" else subject,
+            at,
+        )
+
+    return st.builds(
+        build,
+        _IDS,
+        actors(st.sampled_from([Role.SHOP_MANAGER, Role.ADMINISTRATOR])),
+        st.sampled_from(["customers.read", "orders.read", "orders.list", "support.read"]),
+        _IDS,
+        aware_datetimes(),
     )
 
 
