@@ -33,7 +33,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def results() -> list[dict[str, Any]]:
-    completed = _run("cart_pricing", "cart_cookie", "--quick", "--json", "--smoke")
+    completed = _run(
+        "cart_pricing", "cart_cookie", "checkout_validation", "--quick", "--json", "--smoke"
+    )
     assert completed.returncode == 0, completed.stderr
     parsed = json.loads(completed.stdout)  # stdout holds only the JSON list
     assert isinstance(parsed, list)
@@ -50,10 +52,14 @@ def _positive(value: object) -> bool:
 
 
 def test_one_object_per_named_benchmark_in_order(results: list[dict[str, Any]]) -> None:
-    assert [result["name"] for result in results] == ["cart_pricing", "cart_cookie"]
+    assert [result["name"] for result in results] == [
+        "cart_pricing",
+        "cart_cookie",
+        "checkout_validation",
+    ]
 
 
-@pytest.mark.parametrize("index", [0, 1])
+@pytest.mark.parametrize("index", [0, 1, 2])
 def test_core_keys_and_ratio(results: list[dict[str, Any]], index: int) -> None:
     result = results[index]
     assert list(result)[: len(CORE_KEYS)] == list(CORE_KEYS)
@@ -120,7 +126,7 @@ def test_list_names_the_benchmarks() -> None:
     completed = _run("--list")
     assert completed.returncode == 0, completed.stderr
     names = {line.split()[0] for line in completed.stdout.splitlines() if line.strip()}
-    assert {"cart_pricing", "cart_cookie"} <= names
+    assert {"cart_pricing", "cart_cookie", "checkout_validation"} <= names
 
 
 def test_table_output_without_json() -> None:
@@ -129,3 +135,10 @@ def test_table_output_without_json() -> None:
     assert "cart_cookie" in completed.stdout
     assert "itsdangerous" in completed.stdout
     assert "cookie_bytes_20" in completed.stdout
+
+
+def test_checkout_validation_reports_cold_start_separately(results: list[dict[str, Any]]) -> None:
+    """CHK-1 benchmark: cold import and first call are reported apart from the ratio."""
+    result = results[2]
+    for key in ("cold_import_s", "first_call_s"):
+        assert _positive(result[key]), key
