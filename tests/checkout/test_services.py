@@ -487,3 +487,38 @@ def test_fraud_velocity_counts_other_orders_only(
         clock.advance(timedelta(minutes=1))
     # Review starts when 5 *other* orders of the email were placed within the hour.
     assert statuses == [OrderStatus.PROCESSING] * 5 + [OrderStatus.ON_HOLD]
+
+
+def test_staff_reject_a_held_order_releasing_authorization_and_stock(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    """PAY-6: "review" then rejected: the authorization is voided, nothing was captured,
+    the order is cancelled and its stock comes back. Rejecting twice changes nothing."""
+    form = valid_form(
+        shipping=attrs.evolve(valid_form().billing, country="DE", postcode="10115", city="Berlin")
+    )
+    placed = place(store, clock, ids, form=form, shipping_method="colissimo-eu")
+    checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, FraudScreen([CountryMismatchRule()]),
+        placed.order.id, token(gateway),
+    )  # fmt: skip
+    assert stock(store, "MUG") == 3
+    with pytest.raises(PermissionDeniedError):
+        checkout.reject_held_order(
+            store.unit_of_work(), clock, ids, gateway, Actor.visitor(), placed.order.id
+        )
+    rejected = checkout.reject_held_order(
+        store.unit_of_work(), clock, ids, gateway, STAFF, placed.order.id, "address mismatch"
+    )
+    assert rejected.status is OrderStatus.CANCELLED
+    assert rejected.history[-1].reason == "address mismatch"
+    assert stock(store, "MUG") == 5
+    with store.unit_of_work() as uow:
+        (payment,) = uow.payments.for_order(placed.order.id)
+    assert payment.status is PaymentStatus.VOIDED
+    assert payment.gateway_reference is not None
+    assert gateway.captured_total(payment.gateway_reference) == 0
+    again = checkout.reject_held_order(
+        store.unit_of_work(), clock, ids, gateway, STAFF, placed.order.id
+    )
+    assert again == rejected

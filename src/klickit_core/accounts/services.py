@@ -16,14 +16,20 @@ from klickit_core.accounts.ports import (
     DuplicateAccountError,
     PasswordHasher,
 )
-from klickit_core.shared.access_log import log_staff_read
-from klickit_core.shared.actors import Actor, Permission, require_owner_or
+from klickit_core.shared.access_log import AccessLogEntry, log_staff_read
+from klickit_core.shared.actors import Actor, Permission, require, require_owner_or
 from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.clock import Clock
 from klickit_core.shared.ids import IdGenerator
 from klickit_core.shared.sensitive import Secret
 
-__all__ = ["AccountDetails", "create_account", "get_customer", "update_details"]
+__all__ = [
+    "AccountDetails",
+    "access_log_entries",
+    "create_account",
+    "get_customer",
+    "update_details",
+]
 
 
 @attrs.frozen(slots=True)
@@ -113,3 +119,17 @@ def update_details(
         uow.customers.save(updated)
         uow.commit()
     return updated
+
+
+def access_log_entries(
+    uow: AccountsUnitOfWork,
+    actor: Actor,
+    *,
+    actor_id: str | None = None,
+    subject: str | None = None,
+    limit: int = 1000,
+) -> list[AccessLogEntry]:
+    """Who read whose data, newest first (administrators only, X-6 / SEC-5)."""
+    require(actor, Permission.READ_ACCESS_LOG)
+    with uow:
+        return uow.access_log.entries(actor_id=actor_id, subject=subject, limit=limit)

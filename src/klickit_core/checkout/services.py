@@ -80,6 +80,7 @@ __all__ = [
     "place_order",
     "prefill_checkout",
     "refund_order",
+    "reject_held_order",
     "sync_order",
 ]
 
@@ -481,6 +482,40 @@ def approve_held_order(
         raise NoPaymentError
     payments.capture_payment(uow, clock, gateway, payment.id)
     return sync_order(uow, clock, ids, order_id, actor.id)
+
+
+def reject_held_order(
+    uow: CheckoutUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    gateway: PaymentGateway,
+    actor: Actor,
+    order_id: str,
+    reason: str = "",
+) -> Order:
+    """Staff turn down an order held for review: the card authorization is released
+    (voided, nothing was captured) and the order is cancelled, giving its stock back."""
+    require(actor, Permission.MANAGE_ORDERS)
+    with uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise OrderNotFoundError
+        if order.status is OrderStatus.CANCELLED:
+            return order  # already rejected: idempotent
+        authorized = [
+            p for p in uow.payments.for_order(order_id) if p.status is PaymentStatus.AUTHORIZED
+        ]
+    for payment in authorized:
+        payments.void_payment(uow, clock, gateway, payment.id)
+    with uow:
+        current = uow.orders.get(order_id)
+        if current is None:  # pragma: no cover - orders are never deleted here
+            raise OrderNotFoundError
+        cancelled = move_order(
+            uow, clock, ids, current, OrderStatus.CANCELLED, actor.id, reason[:200]
+        )
+        uow.commit()
+    return cancelled
 
 
 def refund_order(

@@ -66,9 +66,9 @@ class KlickitError(Exception):
             return self._explicit_message
         return self._render(locale)
 
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready view for APIs and ``--json`` output."""
-        return {"code": self.code, "message": str(self), "details": dict(self.details)}
+    def to_dict(self, locale: str = "en") -> dict[str, object]:
+        """A JSON-ready view for APIs and ``--json`` output, messages in ``locale``."""
+        return {"code": self.code, "message": self.message(locale), "details": dict(self.details)}
 
 
 class InvalidLocaleError(KlickitError):
@@ -151,7 +151,7 @@ class ValidationError(KlickitError):
         """``{field path: code}`` for quick assertions and APIs."""
         return {e.field: e.code for e in self.errors}
 
-    def to_dict(self) -> dict[str, object]:
-        data = super().to_dict()
-        data["errors"] = [e.to_dict("en") for e in self.errors]
+    def to_dict(self, locale: str = "en") -> dict[str, object]:
+        data = super().to_dict(locale)
+        data["errors"] = [e.to_dict(locale) for e in self.errors]
         return data

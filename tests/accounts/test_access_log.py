@@ -1,0 +1,50 @@
+"""X-6, SEC-5: administrators, and only they, can query who read whose data."""
+
+from __future__ import annotations
+
+import pytest
+
+from klickit_core.accounts.services import access_log_entries
+from klickit_core.adapters.memory import MemoryStore
+from klickit_core.shared.access_log import AccessLogEntry
+from klickit_core.shared.actors import Actor, Role
+from klickit_core.shared.errors import PermissionDeniedError
+from klickit_core.testing import FixedClock
+
+
+def _store(clock: FixedClock) -> MemoryStore:
+    store = MemoryStore()
+    with store.unit_of_work() as uow:
+        uow.access_log.add(
+            AccessLogEntry("e1", "manager-1", "shop_manager", "orders.read", "o1", clock.now())
+        )
+        uow.access_log.add(
+            AccessLogEntry("e2", "manager-2", "shop_manager", "customers.read", "c1", clock.now())
+        )
+        uow.commit()
+    return store
+
+
+def test_administrators_query_the_access_log(clock: FixedClock) -> None:
+    store = _store(clock)
+    admin = Actor("admin-1", Role.ADMINISTRATOR)
+    every = access_log_entries(store.unit_of_work(), admin)
+    assert {e.id for e in every} == {"e1", "e2"}
+    mine = access_log_entries(store.unit_of_work(), admin, actor_id="manager-2")
+    assert [(e.action, e.subject) for e in mine] == [("customers.read", "c1")]
+    about = access_log_entries(store.unit_of_work(), admin, subject="o1")
+    assert [e.actor_id for e in about] == ["manager-1"]
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        Actor("manager-1", Role.SHOP_MANAGER),
+        Actor("c", Role.CUSTOMER, customer_id="c1"),
+        Actor.visitor(),
+        Actor.system("job"),
+    ],
+)
+def test_nobody_else_reads_the_access_log(clock: FixedClock, actor: Actor) -> None:
+    with pytest.raises(PermissionDeniedError):
+        access_log_entries(_store(clock).unit_of_work(), actor)
