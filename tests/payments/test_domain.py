@@ -556,3 +556,25 @@ def test_domain_errors_are_klickit_errors_with_codes() -> None:
         assert error.code.startswith("payments.")
         assert str(error)
         assert error.message("fr")
+
+
+@pytest.mark.parametrize(
+    ("pending", "notified", "outcome"),
+    [
+        (1000, 1500, RefundStatus.SUCCEEDED),  # the notification covers the pending refund
+        (4000, 2000, RefundStatus.FAILED),  # no room left for it: it cannot succeed any more
+        (1000, 500, RefundStatus.PENDING),  # still possible: it stays pending
+    ],
+)
+def test_a_refund_notification_of_another_amount_settles_the_pending_refund(
+    pending: int, notified: int, outcome: RefundStatus
+) -> None:
+    """PAY-4 (found by the strategies' property test): a pending refund is never left
+    pending for more than the payment has left."""
+    captured = in_status(S.CAPTURED)
+    requested = captured.refund_requested("ref-1", pending, new_idempotency_key(), at=NOW)
+    after = requested.refunded(notified, at=NOW)
+    record = after.refund_record("ref-1")
+    assert record.status is outcome
+    if outcome is RefundStatus.PENDING:
+        assert record.amount_minor <= after.captured_minor - after.refunded_minor

@@ -15,9 +15,19 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from argon2.low_level import ARGON2_VERSION
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
+from klickit_core.shared.errors import KlickitError
+from klickit_core.shared.i18n import N_
 from klickit_core.shared.sensitive import Secret
 
-__all__ = ["OWASP_MINIMUM", "RFC_9106_LOW_MEMORY", "Argon2PasswordHasher"]
+__all__ = ["OWASP_MINIMUM", "RFC_9106_LOW_MEMORY", "Argon2PasswordHasher", "InvalidPasswordError"]
+
+
+class InvalidPasswordError(KlickitError):
+    """The password cannot be encoded (invalid Unicode); it was not hashed."""
+
+    code = "accounts.invalid_password"
+    message_template = N_("This password has invalid characters.")
+
 
 #: OWASP Password Storage Cheat Sheet minimum for Argon2id: m=19 MiB, t=2, p=1.
 OWASP_MINIMUM = RFC_9106_LOW_MEMORY.__class__(
@@ -39,13 +49,16 @@ class Argon2PasswordHasher:
 
     def hash(self, password: Secret) -> str:
         """A new salted Argon2id hash of ``password``."""
-        return self._hasher.hash(password.reveal())
+        try:
+            return self._hasher.hash(password.reveal())
+        except UnicodeError:  # a lone surrogate: checkout refuses these before we get here
+            raise InvalidPasswordError from None
 
     def verify(self, password_hash: str, password: Secret) -> bool:
         """Whether ``password`` matches ``password_hash`` (argon2 compares in constant time)."""
         try:
             return self._hasher.verify(password_hash, password.reveal())
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
+        except (VerifyMismatchError, VerificationError, InvalidHashError, UnicodeError):
             return False
 
     def needs_rehash(self, password_hash: str) -> bool:

@@ -83,7 +83,8 @@ class ProductRepository(abc.ABC):
         """Take ``quantity`` from a tracked stock, never below zero (CHK-4).
 
         A guarded decrement: :class:`OutOfStockError` when fewer are left, so concurrent
-        checkouts can never oversell. Untracked stock (``None``) is left as it is.
+        checkouts can never oversell. Untracked stock (``None``) is left as it is. A
+        quantity below 1 is refused (``InvalidProductError``, field ``quantity``).
         """
 
     @abc.abstractmethod

@@ -564,6 +564,20 @@ class Payment:
         if refunded > self.captured_minor:
             raise PaymentAmountError("over_refund")
         refunds = self._settle(refund_id, amount_minor, RefundStatus.SUCCEEDED, None)
+        if refund_id is None and pending is not None:
+            # A notification of another amount: if it covers the pending refund, that
+            # refund went through within it; if it leaves no room for it, the pending
+            # refund can no longer succeed. Either way it is settled, never left pending
+            # for more than the payment has left.
+            if pending.amount_minor <= amount_minor:
+                settled = attrs.evolve(pending, status=RefundStatus.SUCCEEDED)
+            elif pending.amount_minor > self.captured_minor - refunded:
+                settled = attrs.evolve(
+                    pending, status=RefundStatus.FAILED, failure_code="superseded"
+                )
+            else:
+                settled = pending
+            refunds = tuple(settled if r.id == pending.id else r for r in refunds)
         status = (
             PaymentStatus.REFUNDED
             if refunded == self.captured_minor

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from klickit_core.adapters.memory.base import MISSING, MemoryTransaction
-from klickit_core.catalogue.domain import Product, Review, ReviewState, StockMovement
+from klickit_core.catalogue.domain import (
+    InvalidProductError,
+    Product,
+    Review,
+    ReviewState,
+    StockMovement,
+)
 from klickit_core.catalogue.ports import (
     DuplicateProductError,
     OutOfStockError,
@@ -18,6 +24,11 @@ from klickit_core.catalogue.ports import (
 from klickit_core.shared.errors import ConflictError
 
 __all__ = ["MemoryProducts", "MemoryReviews", "MemoryStockMovements"]
+
+
+def _check_quantity(quantity: int) -> None:
+    if type(quantity) is not int or quantity < 1:
+        raise InvalidProductError(field="quantity")
 
 
 class MemoryProducts(ProductRepository):
@@ -58,6 +69,7 @@ class MemoryProducts(ProductRepository):
         return sorted(products, key=lambda p: p.sku)
 
     def reserve_stock(self, sku: str, quantity: int) -> None:
+        _check_quantity(quantity)
         product = self.get(sku)
         if product is None:
             raise ProductNotFoundError(sku=sku[:40])
@@ -68,6 +80,7 @@ class MemoryProducts(ProductRepository):
         self._tx.write("products", sku, product.with_stock(product.stock - quantity))
 
     def release_stock(self, sku: str, quantity: int) -> None:
+        _check_quantity(quantity)
         product = self.get(sku)
         if product is None or product.stock is None:
             return
@@ -81,6 +94,8 @@ class MemoryStockMovements(StockMovementRepository):
         self._tx = tx
 
     def add(self, movement: StockMovement) -> None:
+        if self._tx.read("stock_movements", movement.id) is not MISSING:
+            raise ConflictError(table="stock_movements")
         self._tx.write("stock_movements", movement.id, movement)
 
     def for_order(self, order_id: str) -> list[StockMovement]:

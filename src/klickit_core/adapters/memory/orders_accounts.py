@@ -89,6 +89,8 @@ class MemorySupportRequests(SupportRequestRepository):
         return None if value is MISSING else value
 
     def add(self, request: SupportRequest) -> None:
+        if self._tx.read("support_requests", request.id) is not MISSING:
+            raise ConflictError(table="support_requests")
         self._tx.write("support_requests", request.id, request)
 
     def save(self, request: SupportRequest) -> None:
@@ -112,34 +114,44 @@ class MemoryCustomers(CustomerRepository):
         return None if value is MISSING else value
 
     def by_email(self, email: str) -> Customer | None:
-        return next((c for c in self._tx.scan("customers") if c.email == email), None)
+        holder = self._tx.read("customer_emails", email)
+        return None if holder is MISSING else self.get(holder)
 
     def by_username(self, username: str) -> Customer | None:
-        folded = username.casefold()
-        return next(
-            (
-                c
-                for c in self._tx.scan("customers")
-                if c.username is not None and c.username.casefold() == folded
-            ),
-            None,
-        )
+        holder = self._tx.read("customer_usernames", username.casefold())
+        return None if holder is MISSING else self.get(holder)
+
+    def _claim(self, customer: Customer, previous: Customer | None) -> None:
+        """Hold the email and the folded username as keys of their own, so that two
+        concurrent sign-ups with the same email conflict at commit (lost-update check)."""
+        keys = [("customer_emails", customer.email)]
+        if customer.username is not None:
+            keys.append(("customer_usernames", customer.username.casefold()))
+        for table, key in keys:
+            holder = self._tx.read(table, key)
+            if holder is not MISSING and holder != customer.id:
+                raise DuplicateAccountError
+        if previous is not None:
+            if previous.email != customer.email:
+                self._tx.write("customer_emails", previous.email, MISSING)
+            old = previous.username.casefold() if previous.username else None
+            new = customer.username.casefold() if customer.username else None
+            if old is not None and old != new:
+                self._tx.write("customer_usernames", old, MISSING)
+        for table, key in keys:
+            self._tx.write(table, key, customer.id)
 
     def add(self, customer: Customer) -> None:
-        if (
-            self._tx.read("customers", customer.id) is not MISSING
-            or self.by_email(customer.email) is not None
-            or (customer.username is not None and self.by_username(customer.username) is not None)
-        ):
+        if self._tx.read("customers", customer.id) is not MISSING:
             raise DuplicateAccountError
+        self._claim(customer, None)
         self._tx.write("customers", customer.id, customer)
 
     def save(self, customer: Customer) -> None:
-        if self._tx.read("customers", customer.id) is MISSING:
+        previous = self._tx.read("customers", customer.id)
+        if previous is MISSING:
             raise CustomerNotFoundError
-        other = self.by_email(customer.email)
-        if other is not None and other.id != customer.id:
-            raise DuplicateAccountError
+        self._claim(customer, previous)
         self._tx.write("customers", customer.id, customer)
 
 
@@ -164,6 +176,8 @@ class MemoryConsents(ConsentRepository):
         self._tx = tx
 
     def add(self, record: ConsentRecord) -> None:
+        if self._tx.read("consents", record.id) is not MISSING:  # proofs are never rewritten
+            raise ConflictError(table="consents")
         self._tx.write("consents", record.id, record)
 
     def for_subject(self, email: str) -> list[ConsentRecord]:
@@ -178,6 +192,8 @@ class MemoryAccessLog(AccessLog):
         self._tx = tx
 
     def add(self, entry: AccessLogEntry) -> None:
+        if self._tx.read("access_log", entry.id) is not MISSING:
+            raise ConflictError(table="access_log")
         self._tx.write("access_log", entry.id, entry)
 
     def entries(
