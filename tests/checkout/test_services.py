@@ -522,3 +522,44 @@ def test_staff_reject_a_held_order_releasing_authorization_and_stock(
         store.unit_of_work(), clock, ids, gateway, STAFF, placed.order.id
     )
     assert again == rejected
+
+
+def test_customers_edit_their_details_with_the_checkout_rules(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """CHK-3/X-9: "Mon compte > Détails du compte": checked like checkout, all errors at
+    once, nothing written on error; a customer edits only their own account."""
+    from klickit_core.checkout.domain import AccountDetailsForm
+
+    form = valid_form(account=AccountForm("alice33", Secret("correct horse battery staple")))
+    placed = place(store, clock, ids, form=form)
+    assert placed.customer_id is not None
+    alice = Actor("alice", Role.CUSTOMER, customer_id=placed.customer_id)
+    before = snapshot(store)
+    bad = AccountDetailsForm(first_name="<b>", last_name="", email="nope", phone="12")
+    with pytest.raises(ValidationError) as caught:
+        checkout.edit_account_details(store.unit_of_work(), clock, alice, placed.customer_id, bad)
+    assert caught.value.codes == {
+        "first_name": "name.invalid_characters",
+        "last_name": "name.required",
+        "email": "email.invalid",
+        "phone": "phone.invalid",
+    }
+    assert snapshot(store) == before
+    good = AccountDetailsForm(
+        first_name="Alice", last_name="Martin-Durand", email="Alice@Example.FR", phone="",
+        billing=valid_form().billing,
+    )  # fmt: skip
+    updated = checkout.edit_account_details(
+        store.unit_of_work(), clock, alice, placed.customer_id, good
+    )
+    assert (updated.last_name, updated.email, updated.phone) == (
+        "Martin-Durand",
+        "alice@example.fr",
+        None,
+    )
+    assert updated.billing_address is not None
+    assert updated.billing_address.postcode == "33000"
+    bob = Actor("bob", Role.CUSTOMER, customer_id="someone-else")
+    with pytest.raises(PermissionDeniedError):
+        checkout.edit_account_details(store.unit_of_work(), clock, bob, placed.customer_id, good)

@@ -56,12 +56,15 @@ __all__ = [
     "MAX_USERNAME_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "MIN_USERNAME_LENGTH",
+    "AccountDetailsForm",
     "AccountForm",
     "AccountRequest",
     "AddressForm",
     "CheckoutForm",
     "ContactDetails",
+    "ValidatedAccountDetails",
     "ValidatedCheckout",
+    "validate_account_details",
     "validate_checkout",
 ]
 
@@ -417,4 +420,64 @@ def validate_checkout(form: CheckoutForm, *, default_region: str = "FR") -> Vali
         payment_token=token,
         billing_company=billing[1],
         shipping_company=shipping[1],
+    )
+
+
+@attrs.frozen(slots=True)
+class AccountDetailsForm:
+    """The "Mon compte > Détails du compte" form, as typed (CHK-3).
+
+    ``billing`` / ``shipping`` may be ``None`` when the customer keeps no address.
+    """
+
+    first_name: str = attrs.field(repr=False)
+    last_name: str = attrs.field(repr=False)
+    email: str = attrs.field(repr=False)
+    phone: str = attrs.field(default="", repr=False)
+    billing: AddressForm | None = None
+    shipping: AddressForm | None = None
+
+
+@attrs.frozen(slots=True)
+class ValidatedAccountDetails:
+    """Account details after the same checks as checkout."""
+
+    first_name: str = attrs.field(repr=False)
+    last_name: str = attrs.field(repr=False)
+    email: str = attrs.field(repr=False)
+    phone: str | None = attrs.field(repr=False)
+    billing: PostalAddress | None = attrs.field(repr=False)
+    shipping: PostalAddress | None = attrs.field(repr=False)
+
+
+def validate_account_details(
+    form: AccountDetailsForm, *, default_region: str = "FR"
+) -> ValidatedAccountDetails:
+    """Check an account-page form with the checkout's rules; the phone is optional here.
+
+    Raises one :class:`ValidationError` listing every field error.
+    """
+    if not isinstance(form, AccountDetailsForm):
+        raise ValidationError([FieldError((), "form.invalid", _FORM_INVALID)])
+    errors: list[FieldError] = []
+    first_name = _take(_check_name(form.first_name, "first_name"), errors)
+    last_name = _take(_check_name(form.last_name, "last_name"), errors)
+    email = _take(check_email(form.email, ("email",)), errors)
+    phone: str | None = None
+    typed_phone: object = form.phone  # untyped callers may pass anything
+    if not (isinstance(typed_phone, str) and not typed_phone.strip()):
+        phone = _take(check_phone(typed_phone, ("phone",), default_region), errors)
+    billing = None if form.billing is None else _check_address_form(form.billing, "billing", errors)
+    shipping = (
+        None if form.shipping is None else _check_address_form(form.shipping, "shipping", errors)
+    )
+    if errors or first_name is None or last_name is None or email is None:
+        raise ValidationError(errors)
+    return ValidatedAccountDetails(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        billing=None if billing is None else billing[0],
+        shipping=None if shipping is None else shipping[0],
     )

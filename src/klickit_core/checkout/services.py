@@ -26,14 +26,17 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from klickit_core.accounts.domain import Customer
 from klickit_core.accounts.ports import PasswordHasher
-from klickit_core.accounts.services import AccountDetails, create_account
+from klickit_core.accounts.services import AccountDetails, create_account, update_details
 from klickit_core.cart.domain import Cart, CartNotice, PricingRules, reconcile
 from klickit_core.catalogue.domain import StockMovement, StockReason
 from klickit_core.checkout.domain import (
+    AccountDetailsForm,
     AddressForm,
     CheckoutForm,
     ValidatedCheckout,
+    validate_account_details,
     validate_checkout,
 )
 from klickit_core.checkout.ports import CheckoutUnitOfWork
@@ -75,6 +78,7 @@ __all__ = [
     "PlacedOrder",
     "StoreFraudHistory",
     "approve_held_order",
+    "edit_account_details",
     "handle_webhook",
     "pay_order",
     "place_order",
@@ -148,6 +152,32 @@ def _payment_request(order: Order, payment: Payment) -> PaymentRequest:
         city=billing.city,
         state=billing.region,
         postcode=billing.postcode,
+    )
+
+
+def edit_account_details(
+    uow: CheckoutUnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: str,
+    form: AccountDetailsForm,
+) -> Customer:
+    """The customer edits their own details (CHK-3), checked with the checkout's rules:
+    every field error at once, nothing written on error."""
+    details = validate_account_details(form)
+    return update_details(
+        uow,
+        clock,
+        actor,
+        customer_id,
+        AccountDetails(
+            email=details.email,
+            first_name=details.first_name,
+            last_name=details.last_name,
+            phone=details.phone,
+            billing_address=details.billing,
+            shipping_address=details.shipping,
+        ),
     )
 
 
