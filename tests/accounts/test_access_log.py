@@ -48,3 +48,23 @@ def test_administrators_query_the_access_log(clock: FixedClock) -> None:
 def test_nobody_else_reads_the_access_log(clock: FixedClock, actor: Actor) -> None:
     with pytest.raises(PermissionDeniedError):
         access_log_entries(_store(clock).unit_of_work(), actor)
+
+
+def test_an_administrator_editing_a_customer_is_logged(clock: FixedClock) -> None:
+    """X-6: staff edits of someone's account land in the access log like reads."""
+    from klickit_core.accounts.domain import Customer
+    from klickit_core.accounts.services import AccountDetails, update_details
+
+    store = MemoryStore()
+    with store.unit_of_work() as uow:
+        uow.customers.add(Customer("c1", "a@example.fr", "A", "B", clock.now(), clock.now()))
+        uow.commit()
+    details = AccountDetails(email="a@example.fr", first_name="Anne", last_name="B")
+    owner = Actor("c", Role.CUSTOMER, customer_id="c1")
+    update_details(store.unit_of_work(), clock, owner, "c1", details)
+    admin = Actor("admin-1", Role.ADMINISTRATOR)
+    update_details(store.unit_of_work(), clock, admin, "c1", details)
+    entries = access_log_entries(store.unit_of_work(), admin)
+    assert [(e.actor_id, e.action, e.subject) for e in entries] == [
+        ("admin-1", "customers.update", "c1")
+    ]

@@ -20,7 +20,7 @@ from klickit_core.shared.access_log import AccessLogEntry, log_staff_read
 from klickit_core.shared.actors import Actor, Permission, require, require_owner_or
 from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.clock import Clock
-from klickit_core.shared.ids import IdGenerator
+from klickit_core.shared.ids import IdGenerator, RandomIdGenerator
 from klickit_core.shared.sensitive import Secret
 
 __all__ = [
@@ -98,9 +98,19 @@ def get_customer(
 
 
 def update_details(
-    uow: AccountsUnitOfWork, clock: Clock, actor: Actor, customer_id: str, details: AccountDetails
+    uow: AccountsUnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: str,
+    details: AccountDetails,
+    *,
+    ids: IdGenerator | None = None,
 ) -> Customer:
-    """The customer edits their own details ("Mon compte > Détails du compte")."""
+    """The customer edits their own details ("Mon compte > Détails du compte").
+
+    An administrator may edit them too; like a staff read, that edit is written to the
+    access log (``customers.update``), with an id from ``ids`` (random by default).
+    """
     require_owner_or(actor, customer_id, Permission.EDIT_OWN_DATA, Permission.MANAGE_STAFF)
     with uow:
         customer = uow.customers.get(customer_id)
@@ -117,6 +127,11 @@ def update_details(
             updated_at=clock.now(),
         )
         uow.customers.save(updated)
+        if actor.is_staff:
+            entry_id = (ids or RandomIdGenerator()).new_id()
+            log_staff_read(
+                uow.access_log, actor, "customers.update", customer.id, clock.now(), entry_id
+            )
         uow.commit()
     return updated
 
