@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -48,10 +47,10 @@ from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.errors import ConflictError
 from klickit_core.shared.money import Money
 
+from .contract_base import ContractBase, MakeUow
+
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 HOME = PostalAddress("FR", "69003", "Lyon", ("12 rue des Lilas",))
-
-MakeUow = Callable[[], Any]
 
 
 # ---------------------------------------------------------------------- builders
@@ -151,20 +150,10 @@ def ids_of(items: list[Any]) -> list[str]:
     return [item.id for item in items]
 
 
-class ShopRepositoryContract:
+class ShopRepositoryContract(ContractBase):
     """What every persistence adapter must do for orders, accounts and payments (X-5)."""
 
-    @pytest.fixture
-    def make_uow(self) -> MakeUow:  # pragma: no cover - every backend overrides it
-        raise NotImplementedError
-
     # ------------------------------------------------------------------ helpers
-    @staticmethod
-    def seed(make_uow: MakeUow, *products: Product) -> None:
-        with make_uow() as uow:
-            for item in products:
-                uow.products.add(item)
-            uow.commit()
 
     @staticmethod
     def stock(make_uow: MakeUow, sku: str) -> int | None:

@@ -10,10 +10,8 @@ fixture; the tests only use the ports (``products``, ``reviews``, ``carts``, ``s
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -31,9 +29,9 @@ from klickit_core.shared.errors import ConflictError
 from klickit_core.shared.money import Money
 from klickit_core.testing import memory_uow
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+from .contract_base import ContractBase, MakeUow
 
-MakeUow = Callable[[], Any]
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def product(sku: str, price: str = "10.00", **kw: object) -> Product:
@@ -66,20 +64,10 @@ class BoomError(Exception):
     """Raised inside a unit of work to check the rollback."""
 
 
-class RepositoryContract:
+class RepositoryContract(ContractBase):
     """The behaviour every persistence adapter must have (SPEC X-5)."""
 
-    @pytest.fixture
-    def make_uow(self) -> MakeUow:  # pragma: no cover - every backend overrides it
-        raise NotImplementedError
-
     # ------------------------------------------------------------------ helpers
-    @staticmethod
-    def seed(make_uow: MakeUow, *products: Product) -> None:
-        with make_uow() as uow:
-            for item in products:
-                uow.products.add(item)
-            uow.commit()
 
     @staticmethod
     def read_product(make_uow: MakeUow, sku: str) -> Product | None:
