@@ -1,15 +1,19 @@
-"""The composition root: ``build_shop`` wires the memory backend and the shop's
+"""The composition root: ``build_shop`` wires the memory or SQL backend and the shop's
 configuration (X-5), and refuses backends it cannot open (X-9)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+import attrs
 import pytest
 
 from klickit_core.adapters.memory import InMemoryOutbox, MemoryUnitOfWork
-from klickit_core.bootstrap import Shop, UnsupportedDatabaseError, build_shop
+from klickit_core.bootstrap import MissingExtraError, Shop, UnsupportedDatabaseError, build_shop
 from klickit_core.cart.domain import (
     Cart,
     CartCookieCodec,
@@ -71,8 +75,8 @@ def test_given_ports_are_used() -> None:
 @pytest.mark.parametrize(
     ("url", "scheme"),
     [
-        ("sqlite:///x.db", "sqlite"),
-        ("postgresql+psycopg://shop@localhost/shop", "postgresql+psycopg"),
+        ("postgresql://shop@localhost/shop", "postgresql"),  # psycopg 3 only: +psycopg
+        ("sqlite", "sqlite"),
         ("mysql://x", "mysql"),
         ("memoryx://", "memoryx"),
         ("", ""),
@@ -111,3 +115,98 @@ def test_without_cart_keys_an_ephemeral_key_is_made() -> None:
     assert first.cart_cookie.decode(value, NOW) == Cart.of({"MUG": 1})
     with pytest.raises(InvalidCartCookieError):
         second.cart_cookie.decode(value, NOW)
+
+
+# ---------------------------------------------------------------------- SQL backends
+
+
+def _shop_round_trip(url: str) -> None:
+    """A product committed by one shop on ``url`` is seen by another shop on it."""
+    first = build_shop(url)
+    try:
+        with first.unit_of_work() as uow:
+            uow.products.add(Product("MUG", "Mug", Money(Decimal("1.00"), "EUR"), stock=3))
+            uow.commit()
+    finally:
+        first.close()
+    second = build_shop(url)  # the schema is already there: ensure_schema is idempotent
+    try:
+        with second.unit_of_work() as uow:
+            assert uow.products.get("MUG") == Product(
+                "MUG", "Mug", Money(Decimal("1.00"), "EUR"), stock=3
+            )
+    finally:
+        second.close()
+
+
+def test_build_shop_on_a_sqlite_file(tmp_path: Path) -> None:
+    """X-5: ``sqlite:///path`` builds a shop on a SqlStore whose data outlives it."""
+    from klickit_core.adapters.sql import SqlUnitOfWork
+
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    shop = build_shop(url)
+    try:
+        assert isinstance(shop.unit_of_work(), SqlUnitOfWork)
+        assert shop.database_url == url
+    finally:
+        shop.close()
+    _shop_round_trip(url)
+
+
+def test_build_shop_on_sqlite_in_memory() -> None:
+    """X-5: ``sqlite://`` is a private in-memory database, gone with its shop."""
+    shop, other = build_shop("sqlite://"), build_shop("sqlite://")
+    try:
+        with shop.unit_of_work() as uow:
+            uow.products.add(Product("MUG", "Mug", Money(Decimal("1.00"), "EUR")))
+            uow.commit()
+        with shop.unit_of_work() as uow:
+            assert uow.products.get("MUG") is not None
+        with other.unit_of_work() as uow:
+            assert uow.products.get("MUG") is None
+    finally:
+        shop.close()
+        other.close()
+
+
+@pytest.mark.postgres
+def test_build_shop_on_postgresql() -> None:
+    """X-5: ``postgresql+psycopg://`` builds a shop; its schema is created on start."""
+    from klickit_core.testing.contracts import sql
+
+    with sql.postgres_schema_url(sql.postgres_url_or_skip(), "klickit_bootstrap") as url:
+        _shop_round_trip(url)
+
+
+def test_the_password_of_a_database_url_stays_out_of_the_shop_repr() -> None:
+    """X-5: a shop may end up in a log line; its database password must not."""
+    shop = attrs.evolve(build_shop(), database_url="postgresql+psycopg://u:s3cret@h/db")
+    assert shop.database_url == "postgresql+psycopg://u:s3cret@h/db"
+    assert "s3cret" not in repr(shop)
+    assert "postgresql+psycopg://u:***@h/db" in repr(shop)
+
+
+def test_a_memory_shop_never_imports_sqlalchemy() -> None:
+    """X-5: the SQL adapter is imported only for a SQL URL (the core needs no extra)."""
+    code = (
+        "import sys; from klickit_core.bootstrap import build_shop; build_shop(); "
+        "assert 'sqlalchemy' not in sys.modules, 'sqlalchemy imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603
+
+
+def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """X-9: without SQLAlchemy (or psycopg) the error says which extra to install."""
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(MissingExtraError) as postgres:
+        build_shop("postgresql+psycopg://shop@localhost/shop")
+    assert postgres.value.details == {"extra": "postgres"}
+    assert "klickit-core[postgres]" in str(postgres.value)
+    for name in [
+        m for m in sys.modules if m.startswith(("klickit_core.adapters.sql", "sqlalchemy"))
+    ]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "sqlalchemy", None)
+    with pytest.raises(MissingExtraError) as sqlite:
+        build_shop(f"sqlite:///{tmp_path / 'shop.db'}")
+    assert sqlite.value.details == {"extra": "sql"}

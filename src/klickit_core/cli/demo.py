@@ -11,6 +11,7 @@ cancelled order gives its stock back. Every step goes through the public use cas
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 
@@ -31,12 +32,12 @@ from klickit_core.sessions import services as sessions
 from klickit_core.sessions.domain import Location
 from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.addresses import PostalAddress
-from klickit_core.shared.errors import ValidationError
+from klickit_core.shared.errors import KlickitError, ValidationError
 from klickit_core.shared.i18n import N_, negotiate_locale, translate
 from klickit_core.shared.money import Money
 from klickit_core.shared.vat import VatClass
 
-__all__ = ["DEMO_PRODUCTS", "run_demo"]
+__all__ = ["DEMO_PRODUCTS", "DemoDatabaseNotEmptyError", "run_demo"]
 
 
 def _eur(value: str) -> Money:
@@ -57,8 +58,28 @@ DEMO_PRODUCTS = (
 )  # fmt: skip
 
 
-def run_demo(locale: str = "fr", output: Output | None = None) -> Shop:
-    """Run the scenario and print it; returns the shop for inspection (tests use it)."""
+class DemoDatabaseNotEmptyError(KlickitError):
+    """The demo writes fixed products: it needs a database of its own."""
+
+    code = "demo.database_not_empty"
+    message_template = N_("The demo needs an empty database (its catalogue is already there).")
+
+
+def _forget_sqlite_file(url: str) -> None:
+    """Delete the SQLite file behind ``url`` (and its WAL files): the demo's own scratch."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///":
+        return
+    path = Path(url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def run_demo(
+    locale: str = "fr", output: Output | None = None, *, url: str = "memory://", fresh: bool = False
+) -> Shop:
+    """Run the scenario on the database at ``url`` and print it; returns the shop for
+    inspection (tests use it). ``fresh`` deletes a SQLite file first (the CLI's default
+    demo database); any other database must not hold the demo catalogue yet."""
     lang = negotiate_locale(locale)
     fmt_locale = "fr_FR" if lang == "fr" else "en_GB"
     out = output or Output()
@@ -66,8 +87,13 @@ def run_demo(locale: str = "fr", output: Output | None = None) -> Shop:
     def _(message: str) -> str:
         return translate(message, lang)
 
-    shop = build_shop("memory://")
+    if fresh:
+        _forget_sqlite_file(url)
+    shop = build_shop(url)
     staff = Actor("manager-1", Role.SHOP_MANAGER)
+    with shop.unit_of_work() as uow:
+        if uow.products.get(DEMO_PRODUCTS[0].sku) is not None:
+            raise DemoDatabaseNotEmptyError
     for product in DEMO_PRODUCTS:
         catalogue.add_product(shop.unit_of_work(), staff, product)
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TextIO
 
 __all__ = ["Output"]
@@ -57,3 +58,28 @@ class Output:
                 "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)),
                 file=self._stream,
             )
+
+    @contextmanager
+    def progress(self, description: str, total: int) -> Iterator[Callable[[int], None]]:
+        """A progress bar for a long job: the block gets ``advance_to(done)``.
+
+        rich draws a live bar on a terminal; plain output prints a line at each tenth so a
+        log file shows the job moving without a line per step.
+        """
+        if self._console is not None:
+            from rich.progress import Progress  # noqa: PLC0415 - optional dependency
+
+            with Progress(console=self._console, transient=False) as bar:
+                task = bar.add_task(description, total=total)
+                yield lambda done: bar.update(task, completed=done)
+            return
+        shown = -1
+
+        def advance_to(done: int) -> None:
+            nonlocal shown
+            tenth = done * 10 // max(1, total)
+            if tenth > shown:
+                shown = tenth
+                print(f"{description}: {done}/{total}", file=self._stream)
+
+        yield advance_to

@@ -4,6 +4,8 @@
 * :mod:`klickit_core.testing.fakes` — in-memory backends and predictable ids.
 * :mod:`klickit_core.testing.strategies` — Hypothesis strategies for every public domain
   type (needs the ``testing`` extra: ``pip install klickit-core[testing]``).
+* :mod:`klickit_core.testing.contracts` — the persistence contract suites every backend
+  passes, to subclass for another backend (needs pytest).
 
 The strategies module is not imported here so that the clocks and fakes work without
 Hypothesis installed.

@@ -24,6 +24,19 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from klickit_core.accounts.domain import Customer
+from klickit_core.accounts.password_policy import MAX_PASSWORD_LENGTH, check_password
+from klickit_core.accounts.security import (
+    LOGIN_CONFIRMATION,
+    PASSWORD_RESET,
+    AttemptOutcome,
+    LoginAttempt,
+    LoginSettings,
+    LostCredentialsRequest,
+    RecoveryStatus,
+    ResetSettings,
+    SecuritySettings,
+    network_key,
+)
 from klickit_core.cart.domain import MAX_LINE_QUANTITY, Cart, CartLine, SigningKey
 from klickit_core.catalogue.domain import MAX_SKU_LENGTH, Product, Review, ReviewState
 from klickit_core.consents.domain import TERMS_OF_SALE, ConsentRecord
@@ -46,11 +59,43 @@ from klickit_core.payments.domain import (
     PaymentStatus,
     WebhookEvent,
 )
+from klickit_core.privacy.bundle import CategoryNotice, ExportBundle
+from klickit_core.privacy.retention import (
+    MAX_PERIOD,
+    Period,
+    PeriodUnit,
+    RetentionRule,
+    RetentionSchedule,
+)
 from klickit_core.sessions.domain import RECENTLY_VIEWED_LIMIT, Location, VisitorSession
 from klickit_core.shared.access_log import AccessLogEntry
 from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.money import Money, currency_exponent
+from klickit_core.shared.personal_data import (
+    ACCOUNTING_OBLIGATION,
+    CIVIL_LIMITATION,
+    CONSENT,
+    CONTRACT,
+    LEGAL_OBLIGATION,
+    LEGITIMATE_INTEREST,
+    ClockEvent,
+    DataCategory,
+    DataSubject,
+    ExportField,
+    ExportRecord,
+    ExportSection,
+    FieldKind,
+    KeepReason,
+    KeptCount,
+    PersonalField,
+    RetentionAction,
+    SweepBatch,
+    SweepCursor,
+)
+from klickit_core.shared.security_events import SecurityEvent, SecurityEventKind
+from klickit_core.shared.sensitive import Secret
+from klickit_core.shared.tokens import OneTimeToken
 from klickit_core.shared.vat import FRANCE_VAT, VatClass, VatRate
 from klickit_core.shipping.presets import EU_COUNTRIES
 
@@ -69,14 +114,20 @@ __all__ = [
     "currencies",
     "customers",
     "locations",
+    "login_attempts",
+    "lost_credentials_requests",
     "money",
+    "one_time_tokens",
     "order_lines",
     "orders",
+    "passwords",
     "payment_requests",
     "payments",
     "products",
     "reviews",
     "rounded_money",
+    "security_events",
+    "security_settings",
     "signing_keys",
     "skus",
     "support_requests",
@@ -882,3 +933,430 @@ def access_log_entries() -> st.SearchStrategy[AccessLogEntry]:
 def currency_quantum(currency: str) -> Decimal:
     """The minor unit of ``currency`` as a Decimal (helper for property tests)."""
     return Decimal(1).scaleb(-currency_exponent(currency))
+
+
+# ---------------------------------------------------------------------- privacy (PRV-1..4)
+__all__ += [
+    "data_categories",
+    "data_subjects",
+    "export_bundles",
+    "export_fields",
+    "export_records",
+    "export_sections",
+    "retention_periods",
+    "retention_rules",
+    "retention_schedules",
+    "sweep_batches",
+    "sweep_cursors",
+]
+
+#: Stable identifiers as the plug-in point wants them (``"notes.short"``).
+_PRIVACY_IDS = st.from_regex(r"[a-z][a-z0-9_]{0,12}(\.[a-z][a-z0-9_]{0,12}){0,2}", fullmatch=True)
+#: Stand-ins for N_ msgids: a provider's labels are English text.
+_LABELS = st.sampled_from(["Name", "Email", "Order", "Review text", "Billing address", "Notes"])
+_LEGAL_BASES = st.sampled_from(
+    [
+        ACCOUNTING_OBLIGATION,
+        CIVIL_LIMITATION,
+        CONSENT,
+        CONTRACT,
+        LEGAL_OBLIGATION,
+        LEGITIMATE_INTEREST,
+    ]
+)
+
+
+def data_subjects() -> st.SearchStrategy[DataSubject]:
+    """People a privacy request is about: a normalised email and maybe an account id."""
+    return st.builds(DataSubject, _EMAILS, st.none() | _IDS)
+
+
+def retention_periods(max_years: int = 12) -> st.SearchStrategy[Period]:
+    """Calendar periods from zero up to ``max_years`` (in days, months or years)."""
+    return st.one_of(
+        st.integers(0, min(max_years * 366, MAX_PERIOD[PeriodUnit.DAYS])).map(Period.days),
+        st.integers(0, max_years * 12).map(Period.months),
+        st.integers(0, max_years).map(Period.years),
+    )
+
+
+def retention_rules(
+    rule_id: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[RetentionRule]:
+    """Valid rules: a zero period only where the rule allows one."""
+
+    def build(
+        rid: str, period: Period, starts: ClockEvent, action: RetentionAction, zero: bool
+    ) -> RetentionRule:
+        return RetentionRule(
+            rid,
+            period,
+            starts,
+            action,
+            "Test rule",
+            "Test source",
+            zero_allowed=zero or period.is_zero,
+        )
+
+    return st.builds(
+        build,
+        rule_id if rule_id is not None else _PRIVACY_IDS,
+        retention_periods(),
+        st.sampled_from(list(ClockEvent)),
+        st.sampled_from(list(RetentionAction)),
+        st.booleans(),
+    )
+
+
+def retention_schedules() -> st.SearchStrategy[RetentionSchedule]:
+    """The defaults, some of them overridden, plus a few rules of a downstream app."""
+
+    def fits(rule: RetentionRule, period: Period) -> bool:
+        if period.is_zero and not rule.zero_allowed:
+            return False
+        return rule.minimum is None or period.at_least(rule.minimum)
+
+    def build(periods: dict[str, Period], extra: list[RetentionRule]) -> RetentionSchedule:
+        base = RetentionSchedule.defaults()
+        allowed = {rid: period for rid, period in periods.items() if fits(base.rule(rid), period)}
+        fresh = {rule.id: rule for rule in extra if rule.id not in base}
+        return base.with_overrides(periods=allowed).with_rules(*fresh.values())
+
+    return st.builds(
+        build,
+        st.dictionaries(st.sampled_from(RetentionSchedule.defaults().ids), retention_periods()),
+        st.lists(retention_rules(_PRIVACY_IDS.map(lambda rid: f"app.{rid}")), max_size=3),
+    )
+
+
+def data_categories() -> st.SearchStrategy[DataCategory]:
+    """Category declarations: unique field keys, at least one action."""
+    return st.builds(
+        DataCategory,
+        id=_PRIVACY_IDS,
+        label=_LABELS,
+        description=_LABELS,
+        fields=st.lists(
+            st.builds(PersonalField, _PRIVACY_IDS.filter(lambda k: "." not in k), _LABELS),
+            min_size=1,
+            max_size=4,
+            unique_by=lambda field: field.key,
+        ).map(tuple),
+        retention_rule=st.sampled_from(RetentionSchedule.defaults().ids),
+        clock_starts=st.sampled_from(list(ClockEvent)),
+        legal_basis=_LEGAL_BASES,
+        actions=st.frozensets(st.sampled_from(list(RetentionAction)), min_size=1),
+    )
+
+
+_FIELD_KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True)
+
+
+def export_fields() -> st.SearchStrategy[ExportField]:
+    """Typed, labelled values: text (hostile markup included), numbers, booleans, exact
+    decimals, money, aware datetimes, dates, and empty values."""
+    text = clean_text(max_size=40, multiline=True) | st.sampled_from(
+        ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "Zoé & Cie"]
+    )
+    decimals = st.decimals(min_value=-(10**9), max_value=10**9, places=3, allow_nan=False)
+    plain = st.one_of(
+        st.none(),
+        text,
+        st.integers(-(10**12), 10**12),
+        st.booleans(),
+        decimals,
+        aware_datetimes(),
+        aware_datetimes().map(lambda moment: moment.date()),
+    )
+    return st.one_of(
+        st.builds(ExportField, _FIELD_KEYS, _LABELS, plain),
+        st.builds(
+            ExportField,
+            _FIELD_KEYS,
+            _LABELS,
+            st.none() | text,
+            st.sampled_from([FieldKind.MULTILINE, FieldKind.EMAIL, FieldKind.IDENTIFIER]),
+        ),
+        st.builds(
+            lambda key, label, amount, currency: ExportField(
+                key, label, amount, FieldKind.MONEY, currency=currency
+            ),
+            _FIELD_KEYS,
+            _LABELS,
+            decimals,
+            st.sampled_from(["EUR", "USD", "JPY"]),
+        ),
+    )
+
+
+def export_records(max_depth: int = 2) -> st.SearchStrategy[ExportRecord]:
+    """Records with unique field keys, and children down to ``max_depth`` levels."""
+    fields = st.lists(export_fields(), max_size=5, unique_by=lambda field: field.key).map(tuple)
+    leaf = st.builds(ExportRecord, _LABELS, _IDS, fields)
+    if max_depth <= 1:
+        return leaf
+    return st.builds(
+        ExportRecord,
+        _LABELS,
+        _IDS,
+        fields,
+        st.lists(export_records(max_depth - 1), max_size=2).map(tuple),
+    )
+
+
+def export_sections(
+    provider: st.SearchStrategy[str] | None = None,
+    category_id: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[ExportSection]:
+    """One provider's records for one category."""
+    return st.builds(
+        ExportSection,
+        provider if provider is not None else _PRIVACY_IDS,
+        category_id if category_id is not None else _PRIVACY_IDS,
+        _LABELS,
+        st.lists(export_records(), max_size=3).map(tuple),
+    )
+
+
+def export_bundles() -> st.SearchStrategy[ExportBundle]:
+    """Bundles whose sections belong to the categories they list, in French or English."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> ExportBundle:
+        categories = draw(
+            st.lists(data_categories(), min_size=1, max_size=3, unique_by=lambda c: c.id)
+        )
+        defaults = RetentionSchedule.defaults()
+        notices = tuple(
+            CategoryNotice("app", category, defaults.rule(category.retention_rule))
+            for category in categories
+        )
+        sections = tuple(
+            draw(export_sections(st.just("app"), st.just(category.id)))
+            for category in categories
+            if draw(st.booleans())
+        )
+        return ExportBundle(
+            draw(data_subjects()),
+            draw(aware_datetimes()),
+            draw(st.sampled_from(["fr", "en"])),
+            "Klickit",
+            sections,
+            notices,
+        )
+
+    return build()
+
+
+def sweep_cursors() -> st.SearchStrategy[SweepCursor]:
+    """Resume points: record keys (ids), never personal data."""
+    return st.builds(SweepCursor, _IDS)
+
+
+def sweep_batches() -> st.SearchStrategy[SweepBatch]:
+    """Consistent batch results: examined = deleted + anonymised + kept."""
+
+    def build(
+        category_id: str, deleted: int, anonymised: int, kept: int, cursor: SweepCursor
+    ) -> SweepBatch:
+        examined = deleted + anonymised + kept
+        reasons = (KeptCount(KeepReason("open_dispute", "An open dispute"), kept),) if kept else ()
+        return SweepBatch(
+            category_id,
+            examined,
+            deleted,
+            anonymised,
+            reasons,
+            cursor if examined else None,
+        )
+
+    return st.builds(
+        build,
+        _PRIVACY_IDS,
+        st.integers(0, 500),
+        st.integers(0, 500),
+        st.integers(0, 50),
+        sweep_cursors(),
+    )
+
+
+# ---------------------------------------------------------------------- account security
+#: What the login limits count clients by (IPv4 addresses, IPv6 /64 networks).
+_NETWORKS = st.ip_addresses().map(lambda address: network_key(str(address)))
+_TOKEN_PURPOSES = st.sampled_from(
+    [PASSWORD_RESET, LOGIN_CONFIRMATION, "privacy.export_download", "privacy.confirmation"]
+)
+#: Unpadded base64url of 16 random bytes, like :func:`~klickit_core.shared.tokens.issue_token`.
+_SELECTORS = st.binary(min_size=16, max_size=16).map(
+    lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+)
+_SHA256_HEX = st.binary(min_size=32, max_size=32).map(bytes.hex)
+_LIFETIMES = st.integers(60, 7 * 24 * 3600).map(lambda seconds: timedelta(seconds=seconds))
+
+
+def passwords() -> st.SearchStrategy[Secret]:
+    """Passwords the policy accepts (SEC-1): 12 to 128 characters of clean text (spaces,
+    accents and emoji included), not common; wrapped in a :class:`Secret`."""
+    return (
+        clean_text(12, MAX_PASSWORD_LENGTH)
+        .filter(lambda text: isinstance(check_password(text), Secret))
+        .map(Secret)
+    )
+
+
+def one_time_tokens(
+    purpose: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[OneTimeToken]:
+    """Stored token records (SEC-3, SEC-6): a random selector, a purpose, a subject id, a
+    SHA-256 in hex, an expiry after creation, and maybe a use before the expiry."""
+
+    def build(
+        selector: str,
+        token_purpose: str,
+        subject: str,
+        digest: str,
+        created: datetime,
+        ttl: timedelta,
+        used_after: float | None,
+    ) -> OneTimeToken:
+        used = None if used_after is None else created + ttl * used_after
+        return OneTimeToken(
+            id=selector,
+            purpose=token_purpose,
+            subject=subject,
+            verifier_hash=digest,
+            created_at=created,
+            expires_at=created + ttl,
+            used_at=used.replace(microsecond=0) if used is not None else None,
+        )
+
+    return st.builds(
+        build,
+        _SELECTORS,
+        purpose if purpose is not None else _TOKEN_PURPOSES,
+        _IDS,
+        _SHA256_HEX,
+        _STARTS,
+        _LIFETIMES,
+        st.none() | st.floats(0, 0.99),
+    )
+
+
+def security_events() -> st.SearchStrategy[SecurityEvent]:
+    """Security events (SEC-2, BRE-1) of every kind, with ids and a network key only."""
+
+    def build(
+        event_id: str,
+        kind: SecurityEventKind,
+        at: datetime,
+        customer_id: str,
+        actor_id: str,
+        network: str | None,
+    ) -> SecurityEvent:
+        kinds = SecurityEventKind
+        return SecurityEvent(
+            id=event_id,
+            kind=kind,
+            at=at,
+            customer_id=None if kind is kinds.LOGIN_LOCKOUT_IP else customer_id,
+            actor_id=actor_id if kind is kinds.ACCOUNT_RECOVERY else None,
+            ip_address=None if kind is kinds.ACCOUNT_RECOVERY else network,
+        )
+
+    return st.builds(
+        build,
+        _IDS,
+        st.sampled_from(list(SecurityEventKind)),
+        aware_datetimes(),
+        _IDS,
+        _IDS,
+        st.none() | _NETWORKS,
+    )
+
+
+def login_attempts() -> st.SearchStrategy[LoginAttempt]:
+    """Login attempts (SEC-2): failures may name no account (the identifier matched none);
+    successes and resets always name one."""
+
+    def build(
+        attempt_id: str,
+        at: datetime,
+        outcome: AttemptOutcome,
+        customer_id: str | None,
+        network: str | None,
+    ) -> LoginAttempt:
+        if outcome is not AttemptOutcome.FAILED and customer_id is None:
+            customer_id = attempt_id
+        return LoginAttempt(attempt_id, at, outcome, customer_id, network)
+
+    return st.builds(
+        build,
+        _IDS,
+        aware_datetimes(),
+        st.sampled_from(list(AttemptOutcome)),
+        _OPTIONAL_IDS,
+        st.none() | _NETWORKS,
+    )
+
+
+def lost_credentials_requests() -> st.SearchStrategy[LostCredentialsRequest]:
+    """Lost-credentials requests (SEC-4): open, or reviewed by a staff member after they
+    were made (resolved ones name the account matched)."""
+
+    def build(
+        request_id: str,
+        created: datetime,
+        name: str,
+        email: str,
+        message: str,
+        status: RecoveryStatus,
+        reviewer: str,
+        delay: timedelta,
+        customer_id: str,
+    ) -> LostCredentialsRequest:
+        request = LostCredentialsRequest(request_id, created, name, email, message)
+        if status is RecoveryStatus.RESOLVED:
+            return request.resolved(reviewer, created + delay, customer_id)
+        if status is RecoveryStatus.REJECTED:
+            return request.rejected(reviewer, created + delay)
+        return request
+
+    return st.builds(
+        build,
+        _IDS,
+        _STARTS,
+        _NAMES,
+        _EMAILS,
+        clean_text(1, 500, multiline=True).map(str.strip),
+        st.sampled_from(list(RecoveryStatus)),
+        _IDS,
+        _STEP,
+        _IDS,
+    )
+
+
+def security_settings() -> st.SearchStrategy[SecuritySettings]:
+    """Settings with small limits and short lifetimes (handy to reach the limits in a
+    property test), links on an ``https`` base URL."""
+    minutes = st.integers(1, 180).map(lambda count: timedelta(minutes=count))
+    login = st.builds(
+        LoginSettings,
+        account_limit=st.integers(1, 10),
+        ip_limit=st.integers(1, 50),
+        window=minutes,
+        confirmation_ttl=minutes,
+        confirmation_mails=st.integers(1, 5),
+    )
+    reset = st.builds(
+        ResetSettings,
+        token_ttl=minutes,
+        requests_per_window=st.integers(1, 5),
+        window=minutes,
+    )
+    base_url = st.builds(
+        "https://{}.{}{}".format,
+        st.from_regex(r"[a-z][a-z0-9-]{0,20}[a-z0-9]", fullmatch=True),
+        st.sampled_from(["fr", "com", "shop"]),
+        st.sampled_from(["", "/boutique"]),
+    )
+    return st.builds(SecuritySettings, base_url=base_url, login=login, reset=reset)

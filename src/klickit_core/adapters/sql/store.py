@@ -1,0 +1,127 @@
+"""The SQL store and its unit of work: one connection and one transaction carrying every
+context's repositories, like :class:`~klickit_core.adapters.memory.store.MemoryUnitOfWork`.
+
+Unlike the memory unit of work, a :class:`SqlUnitOfWork` holds a database connection,
+and only inside its ``with`` block: it is taken at the first statement and given back to
+the pool when the block ends. Using a repository outside the block (or entering the block
+twice at once) raises :class:`~klickit_core.adapters.sql.errors.InactiveUnitOfWorkError`.
+After ``commit()`` the block may go on: what follows is a new transaction, as with the
+memory backend.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from sqlalchemy import Engine
+
+from klickit_core.accounts.ports import CredentialRepository, CustomerRepository
+from klickit_core.adapters.sql.accounts import (
+    SqlAccessLog,
+    SqlConsents,
+    SqlCredentials,
+    SqlCustomers,
+)
+from klickit_core.adapters.sql.base import SqlTransaction
+from klickit_core.adapters.sql.cart_sessions import SqlCarts, SqlSessions
+from klickit_core.adapters.sql.catalogue import SqlProducts, SqlReviews, SqlStockMovements
+from klickit_core.adapters.sql.engine import make_engine
+from klickit_core.adapters.sql.errors import translated
+from klickit_core.adapters.sql.orders import SqlOrders, SqlSupportRequests
+from klickit_core.adapters.sql.payments import SqlPayments, SqlProcessedEvents
+from klickit_core.adapters.sql.tables import metadata
+from klickit_core.cart.ports import CartRepository
+from klickit_core.catalogue.ports import (
+    ProductRepository,
+    ReviewRepository,
+    StockMovementRepository,
+)
+from klickit_core.consents.ports import ConsentRepository
+from klickit_core.orders.ports import OrderRepository, SupportRequestRepository
+from klickit_core.payments.ports import PaymentRepository, ProcessedEventRepository
+from klickit_core.sessions.ports import SessionRepository
+from klickit_core.shared.access_log import AccessLog
+
+__all__ = ["SqlStore", "SqlUnitOfWork"]
+
+#: The module the schema migrations live in (``upgrade(engine, revision="head")``).
+MIGRATIONS_MODULE = "klickit_core.adapters.sql.migrations"
+
+
+class SqlStore:
+    """A database reached through one SQLAlchemy engine.
+
+    The store does not own an engine it is given: whoever made it disposes of it. One
+    made by :meth:`from_url` is the store's, and :meth:`close` disposes of it.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._owns_engine = False
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> SqlStore:
+        """A store on a new engine for ``url`` (see
+        :func:`~klickit_core.adapters.sql.engine.make_engine`), closed by :meth:`close`."""
+        store = cls(make_engine(url, **options))
+        store._owns_engine = True
+        return store
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of this store."""
+        return self._engine
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """A new unit of work on this store."""
+        return SqlUnitOfWork(self._engine)
+
+    def create_schema(self) -> None:
+        """Create every table that does not exist yet, straight from the metadata (for
+        tests and throw-away databases: it records no migration)."""
+        with translated():
+            metadata.create_all(self._engine)
+
+    def ensure_schema(self) -> None:
+        """Bring the database to the schema of this version of the library.
+
+        With the migrations module present, this runs its ``upgrade(engine)``: a
+        database created by an older version is migrated, a new one built from scratch.
+        Without it (a build that ships no migrations), the tables are created from the
+        metadata.
+        """
+        try:
+            migrations = importlib.import_module(MIGRATIONS_MODULE)
+        except ModuleNotFoundError as missing:
+            if missing.name != MIGRATIONS_MODULE:
+                raise
+            self.create_schema()
+            return
+        with translated():
+            migrations.upgrade(self._engine)
+
+    def close(self) -> None:
+        """Dispose of the engine if this store made it; pooled connections close."""
+        if self._owns_engine:
+            self._engine.dispose()
+
+
+class SqlUnitOfWork(SqlTransaction):
+    """A transaction on a :class:`SqlStore`, with a repository per aggregate."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.products: ProductRepository = SqlProducts(self)
+        self.stock_movements: StockMovementRepository = SqlStockMovements(self)
+        self.reviews: ReviewRepository = SqlReviews(self)
+        self.carts: CartRepository = SqlCarts(self)
+        self.sessions: SessionRepository = SqlSessions(self)
+        self.orders: OrderRepository = SqlOrders(self)
+        self.support_requests: SupportRequestRepository = SqlSupportRequests(self)
+        self.customers: CustomerRepository = SqlCustomers(self)
+        self.credentials: CredentialRepository = SqlCredentials(self)
+        self.consents: ConsentRepository = SqlConsents(self)
+        self.access_log: AccessLog = SqlAccessLog(self)
+        self.payments: PaymentRepository = SqlPayments(self)
+        self.processed_events: ProcessedEventRepository = SqlProcessedEvents(self)

@@ -1,0 +1,165 @@
+"""``klickit seed``: a synthetic shop whose rows hold together (X-5, issue #4).
+
+The seeder writes rows directly, so these tests check what the use cases would have
+guaranteed: every order's figures add up, its life cycle is a legal path with times in
+order, every status and every year of the twelve appears, payments never refund more than
+they took, and the repositories read every row back as a valid domain value.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, func, select
+
+from klickit_core.adapters.sql import migrations
+from klickit_core.adapters.sql import tables as t
+from klickit_core.adapters.sql.seed import SeedError, SeedPlan, seed_shop
+from klickit_core.orders.domain import TRANSITIONS, OrderStatus
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+PLAN = SeedPlan(orders=3_000, now=NOW, chunk=700, products=40)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    path: Path = tmp_path_factory.mktemp("seed") / "shop.db"
+    engine = create_engine(f"sqlite:///{path}")
+    migrations.upgrade(engine)
+    calls: list[tuple[int, int]] = []
+    report = seed_shop(engine, PLAN, progress=lambda done, total: calls.append((done, total)))
+    assert report.orders == PLAN.orders
+    assert calls[-1] == (PLAN.orders, PLAN.orders)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    yield engine
+    engine.dispose()
+
+
+def _all(engine: Engine, statement: object) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(statement)]  # type: ignore[call-overload]
+
+
+def test_counts_follow_the_plan(seeded: Engine) -> None:
+    counts = {
+        table.name: _all(seeded, select(func.count()).select_from(table))[0][0]
+        for table in (t.orders, t.customers, t.products, t.sessions, t.reviews, t.consents)
+    }
+    assert counts == {
+        "orders": PLAN.orders,
+        "customers": PLAN.customer_count,
+        "products": PLAN.products,
+        "sessions": PLAN.session_count,
+        "reviews": PLAN.review_count,
+        "consents": PLAN.orders,
+    }
+
+
+def test_every_status_and_every_year_appears(seeded: Engine) -> None:
+    statuses = Counter(row[0] for row in _all(seeded, select(t.orders.c.status)))
+    assert set(statuses) == {str(status) for status in OrderStatus}
+    years = {row[0].year for row in _all(seeded, select(t.orders.c.placed_at))}
+    assert years >= set(range(NOW.year - 11, NOW.year + 1))
+    assert statuses["completed"] > PLAN.orders // 2  # most orders of a real shop
+
+
+def test_order_figures_add_up(seeded: Engine) -> None:
+    lines = dict(
+        _all(
+            seeded,
+            select(t.order_lines.c.order_id, func.sum(t.order_lines.c.total_minor)).group_by(
+                t.order_lines.c.order_id
+            ),
+        )
+    )
+    vat = dict(
+        _all(
+            seeded,
+            select(t.order_vat.c.order_id, func.sum(t.order_vat.c.gross_minor)).group_by(
+                t.order_vat.c.order_id
+            ),
+        )
+    )
+    rows = _all(
+        seeded,
+        select(
+            t.orders.c.id, t.orders.c.total_minor, t.orders.c.shipping_minor,
+            t.orders.c.paid_minor, t.orders.c.refunded_minor,
+        ),
+    )  # fmt: skip
+    for order_id, total, shipping, paid, refunded in rows:
+        assert lines[order_id] + shipping == total
+        assert vat[order_id] == total
+        assert 0 <= refunded <= paid <= total
+    for gross, vat_minor in _all(
+        seeded, select(t.order_vat.c.gross_minor, t.order_vat.c.vat_minor)
+    ):
+        assert 0 <= vat_minor < gross or gross == vat_minor == 0  # type: ignore[operator]
+
+
+def test_life_cycles_are_legal_paths_in_time_order(seeded: Engine) -> None:
+    history: dict[str, list[tuple[object, ...]]] = {}
+    for row in _all(seeded, select(t.order_history).order_by("order_id", "position")):
+        history.setdefault(str(row[0]), []).append(row)
+    orders = {
+        row[0]: row
+        for row in _all(
+            seeded,
+            select(
+                t.orders.c.id, t.orders.c.status, t.orders.c.placed_at,
+                t.orders.c.clock_started_at, t.orders.c.completed_at,
+            ),
+        )
+    }  # fmt: skip
+    for order_id, (_, status, placed_at, clock, completed) in orders.items():
+        moves = history[str(order_id)]
+        assert moves[0][2] is None
+        assert moves[0][3] == "pending_payment"
+        assert moves[0][4] == placed_at
+        for before, after in pairwise(moves):
+            assert OrderStatus(after[3]) in TRANSITIONS[OrderStatus(before[3])]
+            assert before[4] <= after[4] <= NOW  # type: ignore[operator]
+        assert moves[-1][3] == status
+        ended = status in {"completed", "cancelled", "failed", "refunded", "partially_refunded"}
+        assert (clock is not None) == ended
+        if completed is not None:
+            assert clock == completed
+
+
+def test_times_are_aware_utc_within_twelve_years(seeded: Engine) -> None:
+    for (placed,) in _all(seeded, select(t.orders.c.placed_at)):
+        assert placed.tzinfo is UTC  # type: ignore[attr-defined]
+        assert NOW - timedelta(days=365 * 12) <= placed <= NOW  # type: ignore[operator]
+
+
+def test_order_numbers_are_unique_and_counters_continue_them(seeded: Engine) -> None:
+    numbers = [row[0] for row in _all(seeded, select(t.orders.c.number))]
+    assert len(set(numbers)) == len(numbers)
+    counters = dict(_all(seeded, select(t.counters.c.name, t.counters.c.value)))
+    per_year = Counter(str(number).split("-")[1] for number in numbers)
+    assert counters == {f"order_number:{year}": count for year, count in per_year.items()}
+
+
+def test_seeding_a_shop_twice_is_refused(seeded: Engine) -> None:
+    with pytest.raises(SeedError):
+        seed_shop(seeded, PLAN)
+
+
+def test_the_indexes_are_back_after_seeding(seeded: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with seeded.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), t.metadata) == []
+
+
+def test_a_plan_refuses_nonsense() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        SeedPlan(orders=-1)
+    with pytest.raises(ValueError, match="aware"):
+        SeedPlan(orders=1, now=datetime(2026, 1, 1))  # noqa: DTZ001 - the point of the test
