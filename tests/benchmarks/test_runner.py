@@ -142,3 +142,17 @@ def test_checkout_validation_reports_cold_start_separately(results: list[dict[st
     result = results[2]
     for key in ("cold_import_s", "first_call_s"):
         assert _positive(result[key]), key
+
+
+def test_login_smoke() -> None:
+    """SEC-1, SEC-2 benchmark: a login against a bare argon2-cffi verify, with the Argon2
+    parameters used and the unknown-vs-wrong timing ratio reported."""
+    completed = _run("login", "--smoke", "--json")
+    assert completed.returncode == 0, completed.stderr
+    [result] = json.loads(completed.stdout)
+    assert list(result)[: len(CORE_KEYS)] == list(CORE_KEYS)
+    assert (result["name"], result["baseline"]) == ("login", "argon2_verify")
+    for key in ("ours_s", "baseline_s", "ratio", "unknown_s", "wrong_s", "ratio_unknown_vs_wrong"):
+        assert _positive(result[key]), key
+    assert (result["memory_kib"], result["time_cost"], result["parallelism"]) == (19456, 2, 1)
+    assert set(result["goals"]) == {"ratio <= 1.1"}

@@ -35,6 +35,8 @@ orders.manage          .        .           x              x           .
 staff.manage           .        .           .              x           .
 access_log.read        .        .           .              x           .
 privacy.retention      .        .           .              x           x
+accounts.recover       .        .           x              x           .
+security.read          .        .           .              x           .
 """
 
 

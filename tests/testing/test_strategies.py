@@ -23,6 +23,15 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from klickit_core.accounts.domain import Customer
+from klickit_core.accounts.password_policy import check_password
+from klickit_core.accounts.security import (
+    AttemptOutcome,
+    LoginAttempt,
+    LostCredentialsRequest,
+    RecoveryStatus,
+    SecuritySettings,
+    network_key,
+)
 from klickit_core.cart.domain import MAX_LINE_QUANTITY, Cart, CartLine, SigningKey
 from klickit_core.catalogue.domain import Product, Review, is_valid_sku
 from klickit_core.consents.domain import ConsentRecord
@@ -54,7 +63,10 @@ from klickit_core.shared.addresses import PostalAddress, is_known_country
 from klickit_core.shared.emails import check_email
 from klickit_core.shared.money import Money, is_known_currency
 from klickit_core.shared.phones import check_phone
+from klickit_core.shared.security_events import SecurityEvent, SecurityEventKind
+from klickit_core.shared.sensitive import Secret
 from klickit_core.shared.text import is_clean_text
+from klickit_core.shared.tokens import OneTimeToken, is_valid_purpose
 from klickit_core.shared.vat import FRANCE_VAT, VatClass, VatRate
 from klickit_core.testing import strategies as kst
 
@@ -439,6 +451,83 @@ def check_webhook_event(event: object) -> None:
     assert WebhookVerifier([WEBHOOK_SECRET]).verify(header, body, event.created_at) == event
 
 
+# ---------------------------------------------------------------------- account security
+def check_password_value(password: object) -> None:
+    """A Secret the policy accepts, whose repr hides it."""
+    assert isinstance(password, Secret)
+    assert check_password(password) is password
+    assert password.reveal() not in repr(password)
+
+
+def check_network_key(network: str | None) -> None:
+    if network is not None:
+        assert network_key(network.split("/")[0]) == network
+
+
+def check_one_time_token(token: object) -> None:
+    assert isinstance(token, OneTimeToken)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", token.id)
+    assert is_valid_purpose(token.purpose)
+    assert re.fullmatch(r"[0-9a-f]{64}", token.verifier_hash)
+    assert token.verifier_hash not in repr(token)
+    check_utc(token.created_at)
+    check_utc(token.expires_at)
+    assert token.created_at < token.expires_at
+    if token.used_at is not None:
+        check_utc(token.used_at)
+        assert token.created_at <= token.used_at < token.expires_at
+
+
+def check_security_event(event: object) -> None:
+    assert isinstance(event, SecurityEvent)
+    assert event.kind in set(SecurityEventKind)
+    check_utc(event.at)
+    check_network_key(event.ip_address)
+    if event.ip_address is not None:
+        assert event.ip_address not in repr(event)
+    if event.kind is SecurityEventKind.ACCOUNT_RECOVERY:
+        assert event.actor_id is not None
+    if event.kind is SecurityEventKind.LOGIN_LOCKOUT_IP:
+        assert event.customer_id is None
+
+
+def check_login_attempt(attempt: object) -> None:
+    assert isinstance(attempt, LoginAttempt)
+    assert isinstance(attempt.outcome, AttemptOutcome)
+    check_utc(attempt.at)
+    check_network_key(attempt.ip_address)
+    if attempt.outcome is not AttemptOutcome.FAILED:
+        assert attempt.customer_id is not None
+
+
+def check_lost_credentials_request(request: object) -> None:
+    assert isinstance(request, LostCredentialsRequest)
+    check_utc(request.created_at)
+    check_name(request.name)
+    check_email_value(request.contact_email)
+    assert request.message
+    assert request.message == request.message.strip()
+    for field in ("name=", "contact_email=", "message="):  # personal data stays out of repr
+        assert field not in repr(request).replace("customer_id=", "")
+    if request.status is RecoveryStatus.OPEN:
+        assert (request.reviewed_by, request.reviewed_at, request.customer_id) == (None,) * 3
+    else:
+        assert request.reviewed_by
+        assert request.reviewed_at is not None
+        assert request.reviewed_at > request.created_at
+        assert (request.customer_id is not None) == (request.status is RecoveryStatus.RESOLVED)
+
+
+def check_security_settings(settings: object) -> None:
+    assert isinstance(settings, SecuritySettings)
+    assert settings.base_url.startswith("https://")
+    assert settings.login.account_limit >= 1
+    assert settings.login.window > timedelta(0)
+    assert settings.reset.token_ttl > timedelta(0)
+    link = settings.links.link(settings.reset_path, Secret("t"))
+    assert link.startswith(settings.base_url + settings.reset_path + "?token=")
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
     "access_log_entries": check_access_log_entry,
     "actors": check_actor,
@@ -468,6 +557,12 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "vat_rates": check_vat_rate,
     "visitor_sessions": check_visitor_session,
     "webhook_events": check_webhook_event,
+    "passwords": check_password_value,
+    "one_time_tokens": check_one_time_token,
+    "security_events": check_security_event,
+    "login_attempts": check_login_attempt,
+    "lost_credentials_requests": check_lost_credentials_request,
+    "security_settings": check_security_settings,
 }
 
 
@@ -503,6 +598,19 @@ def test_the_new_domain_types_have_strategies() -> None:
         "payment_requests",
         "webhook_events",
         "access_log_entries",
+    } <= set(STRATEGIES)
+
+
+def test_the_security_types_have_strategies() -> None:
+    """X-7: account security (SEC-1 … SEC-6) is covered: passwords, tokens, events,
+    login attempts, lost-credentials requests and settings."""
+    assert {
+        "passwords",
+        "one_time_tokens",
+        "security_events",
+        "login_attempts",
+        "lost_credentials_requests",
+        "security_settings",
     } <= set(STRATEGIES)
 
 
@@ -613,3 +721,123 @@ def test_webhook_events_about_a_payment_never_move_it_backwards(data: st.DataObj
         assert applied.status is payment.status or applied.status in REACHABLE[payment.status]
         assert applied.captured_minor >= payment.captured_minor
         assert applied.refunded_minor >= payment.refunded_minor
+
+
+# ---------------------------------------------------------------------- privacy (PRV-1..4)
+def check_data_subject(subject: object) -> None:
+    from klickit_core.shared.personal_data import DataSubject
+
+    assert isinstance(subject, DataSubject)
+    check_email_value(subject.email)
+    assert subject.email not in repr(subject)
+
+
+def check_retention_period(period: object) -> None:
+    from klickit_core.privacy.retention import Period
+
+    assert isinstance(period, Period)
+    assert period.amount >= 0
+    assert Period.parse(period.iso) == period
+
+
+def check_retention_rule(rule: object) -> None:
+    from klickit_core.privacy.retention import RetentionRule
+
+    assert isinstance(rule, RetentionRule)
+    assert rule.zero_allowed or not rule.period.is_zero
+    check_retention_period(rule.period)
+
+
+def check_retention_schedule(schedule: object) -> None:
+    from klickit_core.privacy.retention import RetentionSchedule
+
+    assert isinstance(schedule, RetentionSchedule)
+    assert set(RetentionSchedule.defaults().ids) <= set(schedule.ids)
+    for rule in schedule.rules:
+        check_retention_rule(rule)
+        if rule.minimum is not None:
+            assert rule.period.at_least(rule.minimum)
+
+
+def check_data_category(category: object) -> None:
+    from klickit_core.shared.personal_data import DataCategory, is_identifier
+
+    assert isinstance(category, DataCategory)
+    assert is_identifier(category.id)
+    assert category.actions
+    assert len({field.key for field in category.fields}) == len(category.fields) >= 1
+
+
+def check_export_field(field: object) -> None:
+    from klickit_core.shared.personal_data import ExportField, FieldKind
+
+    assert isinstance(field, ExportField)
+    assert not isinstance(field.value, float)
+    if isinstance(field.value, datetime):
+        assert field.value.utcoffset() == timedelta(0)
+    assert (field.currency is not None) == (field.kind is FieldKind.MONEY)
+
+
+def check_export_record(record: object) -> None:
+    from klickit_core.shared.personal_data import ExportRecord
+
+    assert isinstance(record, ExportRecord)
+    assert len({field.key for field in record.fields}) == len(record.fields)
+    for field in record.fields:
+        check_export_field(field)
+    for child in record.children:
+        check_export_record(child)
+
+
+def check_export_section(section: object) -> None:
+    from klickit_core.shared.personal_data import ExportSection
+
+    assert isinstance(section, ExportSection)
+    for record in section.records:
+        check_export_record(record)
+
+
+def check_export_bundle(bundle: object) -> None:
+    import json
+
+    import jsonschema
+
+    from klickit_core.privacy.bundle import ExportBundle, bundle_to_json, export_schema
+
+    assert isinstance(bundle, ExportBundle)
+    declared = {notice.category.id for notice in bundle.categories}
+    assert {section.category_id for section in bundle.sections} <= declared
+    jsonschema.validate(json.loads(bundle_to_json(bundle)), export_schema())
+
+
+def check_sweep_cursor(cursor: object) -> None:
+    from klickit_core.shared.personal_data import SweepCursor
+
+    assert isinstance(cursor, SweepCursor)
+    assert cursor.value.isprintable()
+    assert "@" not in cursor.value
+
+
+def check_sweep_batch(batch: object) -> None:
+    from klickit_core.shared.personal_data import SweepBatch
+
+    assert isinstance(batch, SweepBatch)
+    assert batch.examined == batch.deleted + batch.anonymised + batch.kept_total
+    assert (batch.last is None) == (batch.examined == 0)
+
+
+CHECKS.update(
+    {
+        "data_categories": check_data_category,
+        "data_subjects": check_data_subject,
+        "export_bundles": check_export_bundle,
+        "export_fields": check_export_field,
+        "export_records": check_export_record,
+        "export_sections": check_export_section,
+        "retention_periods": check_retention_period,
+        "retention_rules": check_retention_rule,
+        "retention_schedules": check_retention_schedule,
+        "sweep_batches": check_sweep_batch,
+        "sweep_cursors": check_sweep_cursor,
+    }
+)

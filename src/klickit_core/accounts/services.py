@@ -1,33 +1,47 @@
-"""Account use cases (SPEC CHK-3, X-6): read and edit customer details.
+"""Account use cases (SPEC CHK-3, SEC-1, X-6): read and edit customer details.
 
 A customer reads and edits their own account; staff read any account, and every such
 read lands in the access log. Creating an account happens at checkout (or at sign-up),
 through :func:`create_account`, inside the caller's transaction.
+
+Logging in, resetting a password and lost credentials are in :mod:`~klickit_core.accounts.login`,
+:mod:`~klickit_core.accounts.reset` and :mod:`~klickit_core.accounts.lost_credentials`.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 
 from klickit_core.accounts.domain import Customer
+from klickit_core.accounts.password_policy import check_password
 from klickit_core.accounts.ports import (
     AccountsUnitOfWork,
     CustomerNotFoundError,
+    CustomerRepository,
     DuplicateAccountError,
     PasswordHasher,
+    SecurityUnitOfWork,
 )
 from klickit_core.shared.access_log import AccessLogEntry, log_staff_read
 from klickit_core.shared.actors import Actor, Permission, require, require_owner_or
 from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.clock import Clock
+from klickit_core.shared.emails import MAX_EMAIL_LENGTH, check_email
+from klickit_core.shared.errors import ValidationError
 from klickit_core.shared.ids import IdGenerator, RandomIdGenerator
+from klickit_core.shared.security_events import SecurityEvent
 from klickit_core.shared.sensitive import Secret
 
 __all__ = [
     "AccountDetails",
     "access_log_entries",
     "create_account",
+    "customer_by_identifier",
+    "find_customer",
     "get_customer",
+    "security_events",
     "update_details",
 ]
 
@@ -56,12 +70,18 @@ def create_account(
     """Add a customer and their password hash, inside the caller's transaction.
 
     :class:`DuplicateAccountError` does not say whether the email or the username was
-    taken: the answer would tell a stranger that an address has an account.
+    taken: the answer would tell a stranger that an address has an account. A password the
+    policy refuses (:mod:`~klickit_core.accounts.password_policy`) raises
+    :class:`~klickit_core.shared.errors.ValidationError` at ``password``; checkout has
+    already checked it with the same rules, so this only guards other callers.
     """
     if uow.customers.by_email(details.email) is not None or (
         username is not None and uow.customers.by_username(username) is not None
     ):
         raise DuplicateAccountError
+    checked = check_password(password)
+    if not isinstance(checked, Secret):
+        raise ValidationError([checked])
     now = clock.now()
     customer = Customer(
         id=ids.new_id(),
@@ -148,3 +168,53 @@ def access_log_entries(
     require(actor, Permission.READ_ACCESS_LOG)
     with uow:
         return uow.access_log.entries(actor_id=actor_id, subject=subject, limit=limit)
+
+
+def customer_by_identifier(customers: CustomerRepository, identifier: object) -> Customer | None:
+    """The customer an identifier typed at login names: an email (normalised as accounts
+    store it), else a username (case-insensitive); ``None`` for anything else.
+
+    The same lookups run whatever the identifier is, so the answer's timing says little
+    about which kind matched.
+    """
+    if not isinstance(identifier, str):
+        return None
+    text = identifier.strip()
+    if not text or len(text) > MAX_EMAIL_LENGTH:
+        return None
+    email = check_email(text, ("identifier",))
+    found = customers.by_email(email) if isinstance(email, str) else None
+    return found if found is not None else customers.by_username(text)
+
+
+def find_customer(
+    uow: AccountsUnitOfWork, clock: Clock, ids: IdGenerator, actor: Actor, identifier: str
+) -> Customer | None:
+    """Staff look an account up by email or username, for instance to match a
+    lost-credentials request (SEC-4). The search is logged like a read (``customers.find``,
+    subject the customer found, or ``*`` when none was)."""
+    require(actor, Permission.READ_CUSTOMERS)
+    with uow:
+        customer = customer_by_identifier(uow.customers, identifier)
+        subject = customer.id if customer is not None else "*"
+        log_staff_read(uow.access_log, actor, "customers.find", subject, clock.now(), ids.new_id())
+        uow.commit()
+    return customer
+
+
+def security_events(
+    uow: SecurityUnitOfWork,
+    actor: Actor,
+    *,
+    kind: str | None = None,
+    customer_id: str | None = None,
+    since: datetime | None = None,
+    limit: int = 1000,
+) -> list[SecurityEvent]:
+    """Lockouts, confirmed logins, resets and recoveries, newest first (administrators
+    only: SEC-2, BRE-1)."""
+    require(actor, Permission.READ_SECURITY_EVENTS)
+    with uow:
+        return uow.security_events.events(
+            kind=kind, customer_id=customer_id, since=since, limit=limit
+        )

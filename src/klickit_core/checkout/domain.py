@@ -39,6 +39,11 @@ from typing import TypeVar
 
 import attrs
 
+from klickit_core.accounts.password_policy import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    check_password,
+)
 from klickit_core.shared.address_rules import check_address, check_company
 from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.emails import check_email
@@ -71,9 +76,6 @@ __all__ = [
 MAX_NAME_LENGTH = 100
 MIN_USERNAME_LENGTH = 3
 MAX_USERNAME_LENGTH = 60
-#: The interim password bounds; the full policy comes with the security work (SEC-1).
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 128
 MAX_PAYMENT_TOKEN_LENGTH = 200
 MAX_CONSENT_PURPOSE_LENGTH = 64
 #: Text longer than this is refused before it is normalised, so a huge value costs nothing.
@@ -97,12 +99,9 @@ _NAME_REQUIRED = {
 }
 _NAME_INVALID = N_("Use only letters, spaces, apostrophes, hyphens and full stops.")
 _TOO_LONG = N_("At most {max} characters.")
-_INVALID_CHARACTERS = N_("This text has invalid characters.")
 _FORM_INVALID = N_("This part of the form is invalid.")
 _USERNAME_REQUIRED = N_("Choose a username.")
 _USERNAME_INVALID = N_("Use {min} to {max} letters, digits or the characters . _ - @.")
-_PASSWORD_REQUIRED = N_("Choose a password.")
-_PASSWORD_TOO_SHORT = N_("Use at least {min} characters.")
 _TERMS_REQUIRED = N_("Accept the terms of sale to place your order.")
 _CONSENT_INVALID = N_("Invalid consent answer.")
 _TOKEN_REQUIRED = N_("Choose a payment method.")
@@ -269,29 +268,12 @@ def _check_username(value: object) -> str | FieldError:
 
 
 def _check_password(value: object) -> Secret | FieldError:
-    """The password as typed (never trimmed nor normalised: hashing decides that).
+    """The password as typed (never trimmed nor normalised: hashing decides that), checked
+    with the accounts' password policy (SEC-1: length, common passwords).
 
     No error ever carries any part of it, nor its length.
     """
-    path = ("account", "password")
-    if isinstance(value, Secret):
-        password = value.reveal()
-    elif isinstance(value, str):  # an untyped caller forgot to wrap it
-        password = value
-    else:
-        return FieldError(path, "password.required", _PASSWORD_REQUIRED)
-    if not password:
-        return FieldError(path, "password.required", _PASSWORD_REQUIRED)
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return FieldError(path, "password.too_long", _TOO_LONG, {"max": MAX_PASSWORD_LENGTH})
-    if not password.isprintable() and not is_clean_text(password):
-        # A lone surrogate cannot be hashed (UTF-8); control characters are paste accidents.
-        return FieldError(path, "password.invalid_characters", _INVALID_CHARACTERS)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return FieldError(
-            path, "password.too_short", _PASSWORD_TOO_SHORT, {"min": MIN_PASSWORD_LENGTH}
-        )
-    return value if isinstance(value, Secret) else Secret(password)
+    return check_password(value, ("account", "password"))
 
 
 def _check_account(value: object, errors: list[FieldError]) -> AccountRequest | None:

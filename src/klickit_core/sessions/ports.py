@@ -47,6 +47,11 @@ class SessionRepository(abc.ABC):
     def delete(self, session_id: str) -> None:
         """Forget a session (logout, erasure); no error if it is already gone."""
 
+    @abc.abstractmethod
+    def delete_for_customer(self, customer_id: str, except_id: str | None = None) -> int:
+        """Forget every session signed in as ``customer_id`` but ``except_id`` (a password
+        reset ends the others, SEC-3); returns how many were deleted."""
+
 
 class SessionUnitOfWork(Transaction, Protocol):
     """The repositories the session use cases need, in one transaction."""

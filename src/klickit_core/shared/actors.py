@@ -53,6 +53,8 @@ class Permission(enum.StrEnum):
     MANAGE_STAFF = "staff.manage"
     READ_ACCESS_LOG = "access_log.read"
     RUN_RETENTION = "privacy.retention"
+    RECOVER_ACCOUNTS = "accounts.recover"  # review lost-credentials requests (SEC-4)
+    READ_SECURITY_EVENTS = "security.read"  # lockouts, resets, recoveries (SEC-2, BRE-1)
 
 
 _P = Permission
@@ -63,6 +65,7 @@ _MANAGER = _CUSTOMER | {
     _P.READ_CUSTOMERS,
     _P.READ_ORDERS,
     _P.MANAGE_ORDERS,
+    _P.RECOVER_ACCOUNTS,
 }
 
 #: The one permission table. Policy: "les administrateurs et gérants de boutique ont accès"
@@ -71,7 +74,8 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.VISITOR: frozenset({_P.BROWSE_CATALOGUE, _P.SUBMIT_REVIEW}),
     Role.CUSTOMER: _CUSTOMER,
     Role.SHOP_MANAGER: _MANAGER,
-    Role.ADMINISTRATOR: _MANAGER | {_P.MANAGE_STAFF, _P.READ_ACCESS_LOG, _P.RUN_RETENTION},
+    Role.ADMINISTRATOR: _MANAGER
+    | {_P.MANAGE_STAFF, _P.READ_ACCESS_LOG, _P.READ_SECURITY_EVENTS, _P.RUN_RETENTION},
     # Jobs get only what their task needs; reading customers is for people (SEC-5).
     Role.SYSTEM: frozenset({_P.BROWSE_CATALOGUE, _P.RUN_RETENTION}),
 }

@@ -48,3 +48,13 @@ class MemorySessions(SessionRepository):
 
     def delete(self, session_id: str) -> None:
         self._tx.write("sessions", session_id, MISSING)
+
+    def delete_for_customer(self, customer_id: str, except_id: str | None = None) -> int:
+        doomed = [
+            s.id
+            for s in self._tx.scan("sessions")
+            if s.customer_id == customer_id and s.id != except_id
+        ]
+        for session_id in doomed:
+            self._tx.write("sessions", session_id, MISSING)
+        return len(doomed)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from klickit_core.accounts.ports import CredentialRepository, CustomerRepository
+from klickit_core.accounts.ports import (
+    CredentialRepository,
+    CustomerRepository,
+    LoginAttemptRepository,
+    LostCredentialsRepository,
+)
 from klickit_core.adapters.memory.base import MemoryStore as _BaseStore
 from klickit_core.adapters.memory.base import MemoryTransaction
 from klickit_core.adapters.memory.cart_sessions import MemoryCarts, MemorySessions
@@ -20,6 +25,12 @@ from klickit_core.adapters.memory.orders_accounts import (
     MemorySupportRequests,
 )
 from klickit_core.adapters.memory.payments import MemoryPayments, MemoryProcessedEvents
+from klickit_core.adapters.memory.security import (
+    MemoryLoginAttempts,
+    MemoryLostCredentials,
+    MemoryOneTimeTokens,
+    MemorySecurityEvents,
+)
 from klickit_core.cart.ports import CartRepository
 from klickit_core.catalogue.ports import (
     ProductRepository,
@@ -31,6 +42,8 @@ from klickit_core.orders.ports import OrderRepository, SupportRequestRepository
 from klickit_core.payments.ports import PaymentRepository, ProcessedEventRepository
 from klickit_core.sessions.ports import SessionRepository
 from klickit_core.shared.access_log import AccessLog
+from klickit_core.shared.security_events import SecurityEventLog
+from klickit_core.shared.tokens import OneTimeTokenRepository
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -61,3 +74,7 @@ class MemoryUnitOfWork(MemoryTransaction):
         self.access_log: AccessLog = MemoryAccessLog(self)
         self.payments: PaymentRepository = MemoryPayments(self)
         self.processed_events: ProcessedEventRepository = MemoryProcessedEvents(self)
+        self.login_attempts: LoginAttemptRepository = MemoryLoginAttempts(self)
+        self.lost_credentials: LostCredentialsRepository = MemoryLostCredentials(self)
+        self.tokens: OneTimeTokenRepository = MemoryOneTimeTokens(self)
+        self.security_events: SecurityEventLog = MemorySecurityEvents(self)
