@@ -1,0 +1,206 @@
+"""The export bundle as one self-contained HTML file (SPEC PRV-3).
+
+The policy: « Il faudra alors ouvrir le fichier comportant l'extension HTML dans votre
+navigateur Web habituel. » So the file must open offline, in any browser, and be safe:
+
+* **self-contained**: inline CSS only; no script, no ``<link>``, no image, no remote font.
+  A Content-Security-Policy ``<meta>`` (``default-src 'none'``) makes any of those inert
+  even if one slipped in;
+* **escaped**: Jinja2 with autoescape always on and ``StrictUndefined``; every value the
+  person typed (names, reviews, messages) is text, never markup;
+* **readable**: French or English labels (:func:`~klickit_core.shared.i18n.translate`),
+  dates in Paris time and numbers formatted by Babel for the language, a table of contents,
+  and print styles (``@media print``);
+* **machine-checkable**: every value cell carries its JSON type and value
+  (``data-type``, ``data-value``), so the HTML and the JSON file can be compared.
+
+The template ships in the package (``templates/bundle.html.jinja``); its wording lives
+here in ``N_()`` so the gettext catalogues cover it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import jinja2
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+from klickit_core.privacy.bundle import CategoryNotice, ExportBundle, json_value, value_type
+from klickit_core.privacy.ports import BundleRenderer
+from klickit_core.shared.clock import SHOP_TIMEZONE
+from klickit_core.shared.i18n import N_, negotiate_locale, translate
+from klickit_core.shared.personal_data import (
+    CLOCK_EVENT_LABELS,
+    ExportField,
+    ExportRecord,
+    FieldKind,
+    RetentionAction,
+)
+
+__all__ = ["BABEL_LOCALES", "HtmlBundleRenderer", "format_value"]
+
+#: The Babel locale used for dates and numbers in each supported language.
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+_EMPTY = "—"
+
+_TEXT = {
+    "title": N_("Your personal data"),
+    "intro": N_(
+        "This file holds all the personal data {shop} keeps about you. It opens in any web "
+        "browser, without an internet connection, and can be printed."
+    ),
+    "password": N_(
+        "Your password is not included: for your security, we only keep a fingerprint of "
+        "it that cannot be turned back into the password."
+    ),
+    "json": N_(
+        "A JSON file with the same data comes with this one, to take your data to another service."
+    ),
+    "times": N_("Times are given in Paris time."),
+    "about": N_("About this file"),
+    "email": N_("Email address"),
+    "account": N_("Customer account"),
+    "generated": N_("Generated on"),
+    "none": N_("None"),
+    "contents": N_("Contents"),
+    "empty": N_("Nothing is stored about you in this section."),
+    "categories": N_("What we keep, why, and for how long"),
+    "data": N_("Data"),
+    "basis": N_("Why we keep it"),
+    "period": N_("How long we keep it"),
+    "source": N_("Source:"),
+    "yours": N_("Your records"),
+    "top": N_("Back to the contents"),
+}
+_ACTIONS = {
+    RetentionAction.DELETE: N_("then deleted"),
+    RetentionAction.ANONYMISE: N_("then anonymised"),
+}
+_YES, _NO = N_("Yes"), N_("No")
+
+
+def format_value(field: ExportField, locale: str) -> str:
+    """How a value is shown to a person in ``locale`` (before HTML escaping).
+
+    Dates and times are shown in Paris time; numbers and amounts are formatted by Babel
+    and never rounded for display.
+    """
+    language = negotiate_locale(locale)
+    babel_locale = BABEL_LOCALES[language]
+    value = field.value
+    if value is None:
+        return _EMPTY
+    if isinstance(value, bool):
+        return translate(_YES if value else _NO, language)
+    if field.kind is FieldKind.MONEY and isinstance(value, Decimal) and field.currency:
+        return str(
+            format_currency(value, field.currency, locale=babel_locale, decimal_quantization=False)
+        )
+    if isinstance(value, int | Decimal):
+        return str(format_decimal(value, locale=babel_locale, decimal_quantization=False))
+    if isinstance(value, datetime):
+        return str(format_datetime(value, "medium", tzinfo=SHOP_TIMEZONE, locale=babel_locale))
+    if isinstance(value, date):
+        return str(format_date(value, "long", locale=babel_locale))
+    return value
+
+
+def _data_value(raw: str | int | bool | None) -> str:
+    """The JSON value as attribute text: ``""`` for null, ``true``/``false``, digits."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return str(raw)
+
+
+def _cell(field: ExportField, language: str) -> dict[str, Any]:
+    raw = json_value(field.value)
+    return {
+        "key": field.key,
+        "label": translate(field.label, language),
+        "kind": str(field.kind),
+        "type": value_type(field.value),
+        "data_value": _data_value(raw),
+        "text": format_value(field, language),
+        "iso": raw if isinstance(field.value, date) else None,
+    }
+
+
+def _record(record: ExportRecord, language: str) -> dict[str, Any]:
+    return {
+        "label": translate(record.label, language),
+        "reference": record.reference,
+        "fields": [_cell(field, language) for field in record.fields],
+        "children": [_record(child, language) for child in record.children],
+    }
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("klickit_core.adapters.export", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _period_text(period: str, notice: CategoryNotice, language: str) -> str:
+    starts = translate(CLOCK_EVENT_LABELS[notice.rule.starts], language)
+    return f"{period}, {starts}, {translate(_ACTIONS[notice.rule.action], language)}"
+
+
+class HtmlBundleRenderer(BundleRenderer):
+    """Renders an export bundle as one self-contained, printable HTML page."""
+
+    extension = "html"
+
+    def __init__(self) -> None:
+        self._template = _environment().get_template("bundle.html.jinja")
+
+    def render(self, bundle: ExportBundle, locale: str) -> str:
+        language = negotiate_locale(locale)
+        text = {key: translate(msgid, language) for key, msgid in _TEXT.items()}
+        text["intro"] = text["intro"].format(shop=bundle.shop_name)
+        sections = [
+            {
+                "anchor": f"section-{index}",
+                "title": translate(section.title, language),
+                "category": section.category_id,
+                "provider": section.provider,
+                "records": [_record(record, language) for record in section.records],
+            }
+            for index, section in enumerate(bundle.sections, 1)
+        ]
+        categories = [
+            {
+                "id": notice.category.id,
+                "label": translate(notice.category.label, language),
+                "description": translate(notice.category.description, language),
+                "fields": ", ".join(translate(f.label, language) for f in notice.category.fields),
+                "basis": translate(notice.category.legal_basis.label, language),
+                "period": _period_text(notice.rule.period.label(language), notice, language),
+                "source": translate(notice.rule.source, language),
+                "count": bundle.records_in(notice.category.id),
+            }
+            for notice in bundle.categories
+        ]
+        generated = format_datetime(
+            bundle.generated_at, "medium", tzinfo=SHOP_TIMEZONE, locale=BABEL_LOCALES[language]
+        )
+        return self._template.render(
+            lang=language,
+            text=text,
+            shop=bundle.shop_name,
+            email=bundle.subject.email,
+            customer_id=bundle.subject.customer_id,
+            generated=str(generated),
+            generated_iso=json_value(bundle.generated_at),
+            sections=sections,
+            categories=categories,
+        )

@@ -1,0 +1,15 @@
+"""The privacy engine (SPEC PRV-1 … PRV-4): retention schedule, sweeps, export, erasure.
+
+It knows no context by name (an import-linter contract says so): it walks a
+:class:`~klickit_core.privacy.registry.PrivacyRegistry` of
+:class:`~klickit_core.shared.personal_data.PersonalDataProvider` instances that the
+composition root — or a downstream app — registers.
+
+* :mod:`~klickit_core.privacy.retention` — the schedule as data, calendar cutoffs;
+* :mod:`~klickit_core.privacy.registry` — providers, bound to a schedule;
+* :mod:`~klickit_core.privacy.sweep` — the resumable, batched retention sweep;
+* :mod:`~klickit_core.privacy.bundle`, :mod:`~klickit_core.privacy.export` — the export
+  bundle and its JSON schema;
+* :mod:`~klickit_core.privacy.erasure` — erasure with its report;
+* :mod:`~klickit_core.privacy.ports` — checkpoints, audit log, bundle renderer.
+"""

@@ -1,0 +1,198 @@
+"""Erasure (SPEC PRV-4): everything about a person is erased or anonymised, except what
+the law requires the shop to keep — and the report says what was kept, why and until when.
+
+:func:`erase_subject` asks every registered provider to erase, **in one transaction**: an
+erasure is never half done (X-9). Each provider is handed the shop's configured retention
+terms, so "kept until" dates follow the shop's schedule. The engine checks every answer:
+only the provider's own categories, and nothing kept *past* its period (that would have to
+be erased now).
+
+Idempotent by contract: erasing an already erased person deletes and anonymises nothing and
+reports the same kept records with the same dates (:attr:`ErasureReport.changed` is false).
+A dry run asks the providers not to write and commits nothing at all.
+
+The erasure ledger that lets a restored backup re-apply erasures (PRV-6) is a separate
+step the caller takes after a real (not dry) erasure.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from klickit_core.privacy.ports import (
+    CategoryTally,
+    PrivacyAction,
+    PrivacyAuditEntry,
+    PrivacyUnitOfWork,
+)
+from klickit_core.privacy.registry import (
+    BoundRegistry,
+    ProviderContractError,
+    require_subject_access,
+)
+from klickit_core.privacy.retention import clock_date
+from klickit_core.shared.actors import Actor, Permission
+from klickit_core.shared.clock import ensure_utc
+from klickit_core.shared.i18n import translate
+from klickit_core.shared.ids import IdGenerator
+from klickit_core.shared.personal_data import (
+    DataSubject,
+    ErasureOutcome,
+    KeepReason,
+    KeptCount,
+    KeptRecord,
+)
+
+__all__ = ["ErasureReport", "erase_subject"]
+
+PU = TypeVar("PU", bound=PrivacyUnitOfWork)
+
+
+@attrs.frozen(slots=True)
+class ErasureReport:
+    """What an erasure removed, anonymised and kept (with legal basis and keep-until date)."""
+
+    reference: str
+    subject: DataSubject = attrs.field(repr=False)
+    at: datetime
+    dry_run: bool
+    outcomes: tuple[ErasureOutcome, ...]
+
+    @property
+    def deleted(self) -> int:
+        """Records deleted (would be, in a dry run)."""
+        return sum(c.deleted for o in self.outcomes for c in o.categories)
+
+    @property
+    def anonymised(self) -> int:
+        """Records anonymised (would be, in a dry run)."""
+        return sum(c.anonymised for o in self.outcomes for c in o.categories)
+
+    @property
+    def kept(self) -> tuple[KeptRecord, ...]:
+        """Records kept, each with its legal basis and last day."""
+        return tuple(k for o in self.outcomes for c in o.categories for k in c.kept)
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was (or, in a dry run, would be) deleted or anonymised."""
+        return bool(self.deleted or self.anonymised)
+
+    @property
+    def kept_until(self) -> date | None:
+        """The last day anything of the person is kept (``None``: nothing kept)."""
+        return max((k.keep_until for k in self.kept), default=None)
+
+    def tallies(self) -> tuple[CategoryTally, ...]:
+        """Counts per category (kept records grouped by legal basis), for the audit log."""
+        result = []
+        for outcome in self.outcomes:
+            for category in outcome.categories:
+                counts: dict[str, int] = {}
+                labels: dict[str, str] = {}
+                for kept in category.kept:
+                    counts[kept.legal_basis.code] = counts.get(kept.legal_basis.code, 0) + 1
+                    labels[kept.legal_basis.code] = kept.legal_basis.label
+                result.append(
+                    CategoryTally(
+                        category.category_id,
+                        examined=category.deleted + category.anonymised + len(category.kept),
+                        deleted=category.deleted,
+                        anonymised=category.anonymised,
+                        kept=tuple(
+                            KeptCount(KeepReason(code, labels[code]), counts[code])
+                            for code in sorted(counts)
+                        ),
+                    )
+                )
+        return tuple(result)
+
+    def to_dict(self, locale: str = "en") -> dict[str, Any]:
+        """JSON-ready form, labels in ``locale`` (for the person, staff and ``--json``)."""
+        return {
+            "reference": self.reference,
+            "at": self.at.isoformat(),
+            "dry_run": self.dry_run,
+            "deleted": self.deleted,
+            "anonymised": self.anonymised,
+            "categories": [
+                {
+                    "provider": outcome.provider,
+                    "category": category.category_id,
+                    "deleted": category.deleted,
+                    "anonymised": category.anonymised,
+                    "kept": [
+                        {
+                            "reference": kept.reference,
+                            "legal_basis": kept.legal_basis.code,
+                            "legal_basis_label": translate(kept.legal_basis.label, locale),
+                            "keep_until": kept.keep_until.isoformat(),
+                        }
+                        for kept in category.kept
+                    ],
+                }
+                for outcome in self.outcomes
+                for category in outcome.categories
+            ],
+        }
+
+
+def _check_outcome(
+    bound: BoundRegistry[Any], provider_name: str, outcome: object, today: date
+) -> ErasureOutcome:
+    if not isinstance(outcome, ErasureOutcome) or outcome.provider != provider_name:
+        raise ProviderContractError(provider=provider_name, reason="not_its_outcome")
+    own = {e.category.id for e in bound.entries() if e.provider.name == provider_name}
+    for category in outcome.categories:
+        if category.category_id not in own:
+            raise ProviderContractError(provider=provider_name, reason="foreign_category")
+        if any(kept.keep_until < today for kept in category.kept):
+            raise ProviderContractError(provider=provider_name, reason="kept_past_its_period")
+    return outcome
+
+
+def erase_subject(
+    bound: BoundRegistry[PU],
+    uow: PU,
+    actor: Actor,
+    subject: DataSubject,
+    *,
+    now: datetime,
+    ids: IdGenerator,
+    reference: str | None = None,
+    dry_run: bool = False,
+) -> ErasureReport:
+    """Erase ``subject`` everywhere, in one transaction, and report.
+
+    The customer themselves (their own account) or an actor allowed to run retention
+    (administrators; the system job that answers a confirmed request or re-applies erasures
+    after a restore) may ask. ``reference`` (the request's id, never an email) goes to the
+    audit entry.
+    """
+    require_subject_access(actor, subject, Permission.EDIT_OWN_DATA, (Permission.RUN_RETENTION,))
+    at = ensure_utc(now)
+    today = clock_date(at)
+    entry_id = ids.new_id()
+    ref = reference or entry_id
+    with uow:
+        outcomes = tuple(
+            _check_outcome(
+                bound,
+                provider.name,
+                provider.erase(uow, subject, now=at, retention=bound, dry_run=dry_run),
+                today,
+            )
+            for provider in bound.providers
+        )
+        report = ErasureReport(ref, subject, at, dry_run, outcomes)
+        if not dry_run:
+            uow.privacy_audit.add(
+                PrivacyAuditEntry(
+                    entry_id, PrivacyAction.ERASURE, at, actor.id, ref, False, report.tallies()
+                )
+            )
+            uow.commit()
+    return report
