@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
@@ -314,6 +315,7 @@ class SqlTransaction(UnitOfWork):
         self._staged: dict[Aggregate[Any, Any], dict[Any, Staged]] = {}
         self._seen: dict[tuple[str, Hashable], Loaded[Any]] = {}
         self._writing = False
+        self._bulk: ExitStack | None = None  # open while set-based statements run (write_now)
 
     @property
     def engine(self) -> Engine:
@@ -341,6 +343,7 @@ class SqlTransaction(UnitOfWork):
         try:
             self.rollback()
         finally:
+            self._end_bulk(commit=False)
             self._active = False
             connection, self._connection = self._connection, None
             if connection is not None:
@@ -362,14 +365,71 @@ class SqlTransaction(UnitOfWork):
         self._require_active()
         staged = {agg: entries for agg, entries in self._staged.items() if entries}
         try:
-            if staged:
+            if self._bulk is not None:
+                self._commit_bulk(staged)
+            elif staged:
                 self._write(staged)
         finally:
             self._forget()
 
     def rollback(self) -> None:
-        """Forget every staged change (nothing was written before commit)."""
+        """Forget every staged change (nothing was written before commit), and undo the
+        set-based statements of a :meth:`write_now` phase."""
         self._forget()
+        self._end_bulk(commit=False)
+
+    # ------------------------------------------------------------------ set-based work
+    def write_now(self) -> Connection:
+        """Open the write transaction at once and return its connection, for set-based
+        statements whose results the caller needs before ``commit()`` (a retention
+        sweep's batch, an erasure: ``DELETE … RETURNING``, ``UPDATE … WHERE id IN``).
+
+        Staged writes (a sweep's checkpoint) still go at :meth:`commit`, in the *same*
+        transaction, so a batch and its checkpoint commit or vanish together;
+        :meth:`rollback` (or leaving the block) undoes both. The phase holds the write
+        lock (SQLite) or the rows it touched (PostgreSQL) until then, so use it in a unit
+        of work of its own, never beside another open writer of the same thread.
+        """
+        connection = self.connection()
+        if self._bulk is None:
+            stack = ExitStack()
+            stack.enter_context(statement_lock(self._engine))
+            try:
+                with translated():
+                    begin_writes(connection)
+            except BaseException:
+                stack.close()
+                raise
+            self._bulk = stack
+            self._writing = True
+        return connection
+
+    def _commit_bulk(self, staged: dict[Aggregate[Any, Any], dict[Any, Staged]]) -> None:
+        connection = self.connection()
+        committed = False
+        try:
+            order = sorted(staged, key=lambda agg: _FLUSH_ORDER.get(agg.name, len(_FLUSH_ORDER)))
+            for aggregate in order:
+                self._flush(aggregate, staged[aggregate])
+            with translated():
+                end_writes(connection, commit=True)
+            committed = True
+        finally:
+            self._end_bulk(commit=committed, ended=committed)
+
+    def _end_bulk(self, *, commit: bool, ended: bool = False) -> None:
+        """Close a :meth:`write_now` phase: roll back unless it was just committed."""
+        stack, self._bulk = self._bulk, None
+        if stack is None:
+            return
+        self._writing = False
+        try:
+            connection = self._connection
+            if not ended and not commit and connection is not None and not connection.closed:
+                with translated():
+                    end_writes(connection, commit=False)
+        finally:
+            stack.close()
 
     def _require_active(self) -> None:
         if not self._active:

@@ -1,0 +1,87 @@
+"""The set-based phase of a SQL unit of work (``write_now``), used by sweeps and erasure.
+
+A batch of set-based statements and the staged writes of the same unit of work (a sweep's
+checkpoint) commit together or not at all; leaving without commit undoes the statements;
+another unit of work never sees them before the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from klickit_core.adapters.sql import SqlStore
+from klickit_core.adapters.sql import tables as t
+from klickit_core.testing.contracts import sql
+from klickit_core.testing.contracts.builders import product
+
+Store = Callable[[], SqlStore]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest) -> Iterator[SqlStore]:
+    chosen: SqlStore = request.getfixturevalue(f"{request.param}_store")
+    sql.empty(chosen)
+    with chosen.unit_of_work() as uow:
+        for sku in ("A", "B", "C"):
+            uow.products.add(product(sku))
+        uow.commit()
+    yield chosen
+    sql.empty(chosen)
+
+
+def _skus(store: SqlStore) -> list[str]:
+    with store.engine.connect() as connection:
+        return sorted(connection.execute(select(t.products.c.sku)).scalars())
+
+
+def test_statements_and_staged_writes_commit_together(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        removed = uow.write_now().execute(delete(t.products).where(t.products.c.sku == "A"))
+        assert removed.rowcount == 1
+        uow.products.add(product("D"))  # staged, written at commit in the same transaction
+        uow.commit()
+    assert _skus(store) == ["B", "C", "D"]
+
+
+def test_leaving_without_commit_undoes_the_statements(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        uow.write_now().execute(delete(t.products))
+        uow.products.add(product("D"))
+    assert _skus(store) == ["A", "B", "C"]
+
+
+def test_an_exception_rolls_everything_back(store: SqlStore) -> None:
+    def fail_half_way() -> None:
+        with store.unit_of_work() as uow:
+            uow.write_now().execute(delete(t.products))
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        fail_half_way()
+    assert _skus(store) == ["A", "B", "C"]
+
+
+def test_a_commit_without_staged_writes_still_commits_the_statements(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        connection = uow.write_now()
+        assert uow.write_now() is connection  # one phase per transaction
+        connection.execute(delete(t.products).where(t.products.c.sku != "C"))
+        uow.commit()
+        # after a commit the unit of work reads again, and may open a new phase
+        assert uow.products.get("C") is not None
+        uow.write_now().execute(delete(t.products))
+    assert _skus(store) == ["C"]
+
+
+def test_other_units_of_work_do_not_see_uncommitted_statements(store: SqlStore) -> None:
+    if store.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's write lock keeps other writers out; readers see the last commit")
+    with store.unit_of_work() as uow:
+        uow.write_now().execute(delete(t.products))
+        with store.engine.connect() as other:
+            assert other.execute(select(func.count()).select_from(t.products)).scalar() == 3
+        uow.commit()
+    assert _skus(store) == []
