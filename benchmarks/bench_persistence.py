@@ -98,6 +98,7 @@ def _placement_sides(url: str) -> tuple[Any, Any, Any]:
     from sqlalchemy import select, update
 
     from klickit_core.adapters.sql import tables as t
+    from klickit_core.adapters.sql.engine import make_engine
     from klickit_core.bootstrap import build_shop
     from klickit_core.cart.domain import Cart, CartLine
     from klickit_core.catalogue.domain import Product
@@ -132,7 +133,7 @@ def _placement_sides(url: str) -> tuple[Any, Any, Any]:
 
     placed = ours()
     order_id = placed.order.id  # type: ignore[attr-defined]
-    engine = shop.engine  # type: ignore[attr-defined]
+    engine = make_engine(url)  # the floor's own engine on the same database
     template: dict[str, list[dict[str, Any]]] = {}
     with engine.connect() as connection:
         for name in _ORDER_TABLES:
@@ -171,7 +172,12 @@ def _placement_sides(url: str) -> tuple[Any, Any, Any]:
                 connection.execute(getattr(t, name).insert(), rows)
 
     floor()
-    return ours, floor, shop.close
+
+    def close() -> None:
+        engine.dispose()
+        shop.close()
+
+    return ours, floor, close
 
 
 @benchmark("order_placement", "place_order on SQLite (and PostgreSQL) vs raw Core inserts")
