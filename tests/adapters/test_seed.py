@@ -15,10 +15,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, func, select
 
 from klickit_core.adapters.sql import migrations
 from klickit_core.adapters.sql import tables as t
+from klickit_core.adapters.sql.engine import make_engine
 from klickit_core.adapters.sql.seed import SeedError, SeedPlan, seed_shop
 from klickit_core.orders.domain import TRANSITIONS, OrderStatus
 
@@ -29,7 +30,7 @@ PLAN = SeedPlan(orders=3_000, now=NOW, chunk=700, products=40)
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     path: Path = tmp_path_factory.mktemp("seed") / "shop.db"
-    engine = create_engine(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}")
     migrations.upgrade(engine)
     calls: list[tuple[int, int]] = []
     report = seed_shop(engine, PLAN, progress=lambda done, total: calls.append((done, total)))
@@ -145,6 +146,35 @@ def test_order_numbers_are_unique_and_counters_continue_them(seeded: Engine) -> 
     assert counters == {f"order_number:{year}": count for year, count in per_year.items()}
 
 
+def test_the_repositories_read_every_seeded_row_as_a_valid_domain_value(seeded: Engine) -> None:
+    """Every row the seeder wrote is one the adapter maps back (domain validators run)."""
+    from klickit_core.adapters.sql import SqlStore
+    from klickit_core.catalogue.domain import ReviewState
+
+    store = SqlStore(seeded)
+    with store.unit_of_work() as uow:
+        orders = []
+        while batch := uow.orders.list(limit=1000, offset=len(orders)):
+            orders.extend(batch)
+        assert len(orders) == PLAN.orders
+        for order in orders[:: max(1, PLAN.orders // 300)]:
+            payments = uow.payments.for_order(order.id)
+            assert len(payments) == 1
+            assert payments[0].refunded_minor == order.refunded_minor
+            assert uow.stock_movements.for_order(order.id)
+            assert uow.consents.for_subject(order.contact.email)
+        customer_ids = [row[0] for row in _all(seeded, select(t.customers.c.id))]
+        for customer_id in customer_ids[:: max(1, len(customer_ids) // 200)]:
+            customer = uow.customers.get(customer_id)
+            assert customer is not None
+            assert uow.customers.by_email(customer.email) == customer
+        session_ids = [row[0] for row in _all(seeded, select(t.sessions.c.id))]
+        assert all(uow.sessions.get(session_id) for session_id in session_ids)
+        reviews = sum(len(uow.reviews.in_state(state)) for state in ReviewState)
+        assert reviews == PLAN.review_count
+        assert len(uow.products.list(published_only=False)) == PLAN.products
+
+
 def test_seeding_a_shop_twice_is_refused(seeded: Engine) -> None:
     with pytest.raises(SeedError):
         seed_shop(seeded, PLAN)
@@ -163,3 +193,26 @@ def test_a_plan_refuses_nonsense() -> None:
         SeedPlan(orders=-1)
     with pytest.raises(ValueError, match="aware"):
         SeedPlan(orders=1, now=datetime(2026, 1, 1))  # noqa: DTZ001 - the point of the test
+
+
+@pytest.mark.postgres
+def test_the_same_shop_seeds_into_postgresql() -> None:
+    """PostgreSQL takes the COPY path; the rows must read the same."""
+    from klickit_core.testing.contracts.sql import postgres_schema_url, postgres_url_or_skip
+
+    with postgres_schema_url(postgres_url_or_skip(), "klickit_seed") as url:
+        engine = make_engine(url)
+        try:
+            migrations.upgrade(engine)
+            small = SeedPlan(orders=400, now=NOW, chunk=150, products=20)
+            report = seed_shop(engine, small)
+            assert report.orders == 400
+            with engine.connect() as connection:
+                placed = connection.execute(select(t.orders.c.placed_at).limit(1)).scalar_one()
+                assert placed.tzinfo is not None
+                from alembic.autogenerate import compare_metadata
+                from alembic.runtime.migration import MigrationContext
+
+                assert compare_metadata(MigrationContext.configure(connection), t.metadata) == []
+        finally:
+            engine.dispose()

@@ -497,9 +497,10 @@ def _bulk_mode(connection: Connection) -> Iterator[None]:
     if the seed fails half-way."""
     indexes = [index for table in t.metadata.sorted_tables for index in table.indexes]
     sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        connection.exec_driver_sql("PRAGMA synchronous=OFF")
-        connection.exec_driver_sql("PRAGMA cache_size=-131072")
+    if connection.in_transaction():
+        connection.rollback()
+    if sqlite:  # per-connection settings, which SQLite refuses inside a transaction
+        _pragma(connection, "synchronous=OFF", "cache_size=-131072")
     for index in indexes:
         index.drop(connection)
     connection.commit()
@@ -509,12 +510,18 @@ def _bulk_mode(connection: Connection) -> Iterator[None]:
         connection.rollback()
         for index in indexes:
             index.create(connection)
+        if sqlite:
+            connection.exec_driver_sql("ANALYZE")
         connection.commit()
         if sqlite:
-            connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
-            connection.exec_driver_sql("PRAGMA cache_size=-2000")
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+            _pragma(connection, "synchronous=FULL", "cache_size=-2000")
+
+
+def _pragma(connection: Connection, *settings: str) -> None:
+    """Run ``PRAGMA`` settings on the driver connection, outside any transaction."""
+    raw: Any = connection.connection.driver_connection
+    for setting in settings:
+        raw.execute(f"PRAGMA {setting}")
 
 
 def seed_shop(engine: Engine, plan: SeedPlan, progress: Progress | None = None) -> SeedReport:
