@@ -3,12 +3,20 @@
 :class:`Security` is a shop reduced to what these use cases need: a memory store, a frozen
 clock, predictable ids, an outbox, settings with an ``https`` base URL, and a real Argon2id
 hasher at OWASP's minimum (compliant, and about 40 ms a verification rather than 300).
+
+A test decorated with :data:`ANY_BACKEND` runs three times (X-5): on that memory store, and
+on the units of work of a shop that :func:`~klickit_core.bootstrap.build_shop` built on a
+SQLite file and on a PostgreSQL schema. Such a test reaches the data through the ports
+only (``security.uow()``), never through the memory store's tables.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -22,11 +30,13 @@ from klickit_core.accounts.security import LoginAttempt, SecuritySettings
 from klickit_core.accounts.services import AccountDetails, create_account
 from klickit_core.adapters.memory import InMemoryOutbox, MemoryStore, MemoryUnitOfWork
 from klickit_core.adapters.passwords import OWASP_MINIMUM, Argon2PasswordHasher
+from klickit_core.bootstrap import build_shop
 from klickit_core.shared.mail import MailMessage
 from klickit_core.shared.security_events import SecurityEvent
 from klickit_core.shared.sensitive import Secret
 from klickit_core.shared.tokens import OneTimeToken
 from klickit_core.testing import FixedClock, SequentialIds
+from klickit_core.testing.contracts.sql import postgres_schema_url, postgres_url_or_skip
 
 #: Argon2id at OWASP's minimum (m=19 MiB, t=2, p=1): compliant and quick enough.
 HASHER = Argon2PasswordHasher(OWASP_MINIMUM)
@@ -35,6 +45,10 @@ NEW_PASSWORD = Secret("la pluie tombe sur Bordeaux ce matin")
 BASE_URL = "https://boutique.example.fr"
 LINK = re.compile(r"(https://boutique\.example\.fr(/[^\s?]*))\?token=([A-Za-z0-9_.-]+)")
 IP = "203.0.113.7"
+#: The backends an :data:`ANY_BACKEND` test runs on.
+BACKENDS = ["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+#: Run the test with the ``security`` fixture on every backend.
+ANY_BACKEND = pytest.mark.parametrize("security", BACKENDS, indirect=True)
 
 
 @attrs.define
@@ -47,8 +61,12 @@ class Security:
     outbox: InMemoryOutbox = attrs.field(factory=InMemoryOutbox)
     settings: SecuritySettings = attrs.field(factory=lambda: SecuritySettings(base_url=BASE_URL))
     hasher: Argon2PasswordHasher = HASHER
+    #: Opens the units of work of a SQL shop (``ANY_BACKEND``); ``None``: the memory store.
+    opener: Callable[[], Any] | None = None
 
     def uow(self) -> MemoryUnitOfWork:
+        if self.opener is not None:
+            return self.opener()  # type: ignore[no-any-return] - a SQL unit of work
         return self.store.unit_of_work()
 
     def open_account(
@@ -164,7 +182,30 @@ class Security:
         self.clock.advance(timedelta(**delta))
 
 
+def _shop_on(url: str, security: Security) -> Iterator[Security]:
+    """``security`` running on the units of work of a shop built on ``url``."""
+    shop = build_shop(
+        url, clock=security.clock, ids=security.ids, hasher=HASHER, mailer=security.outbox,
+        security=security.settings,
+    )  # fmt: skip
+    try:
+        security.opener = shop.unit_of_work
+        yield security
+    finally:
+        shop.close()
+
+
 @pytest.fixture
-def security(clock: FixedClock, ids: SequentialIds) -> Security:
-    """A fresh set-up per test."""
-    return Security(clock, ids)
+def security(
+    request: pytest.FixtureRequest, clock: FixedClock, ids: SequentialIds, tmp_path: Path
+) -> Iterator[Security]:
+    """A fresh set-up per test: on a memory store, or (``ANY_BACKEND``) on a SQL shop."""
+    backend = getattr(request, "param", "memory")
+    fresh = Security(clock, ids)
+    if backend == "memory":
+        yield fresh
+    elif backend == "sqlite":
+        yield from _shop_on(f"sqlite:///{tmp_path / 'shop.db'}", fresh)
+    else:
+        with postgres_schema_url(postgres_url_or_skip(), "klickit_security") as url:
+            yield from _shop_on(url, fresh)

@@ -24,7 +24,7 @@ from klickit_core.accounts.security import (
 from klickit_core.shared.security_events import SecurityEventKind
 from klickit_core.shared.sensitive import Secret
 
-from .conftest import BASE_URL, IP, PASSWORD, Security
+from .conftest import ANY_BACKEND, BASE_URL, IP, PASSWORD, Security
 
 CONFIRMATION = "accounts.login_confirmation"
 WRONG = Secret("pas le bon mot de passe")
@@ -170,6 +170,7 @@ def test_past_the_account_limit_the_right_password_needs_a_confirmation(
     assert "30 minutes" in mails[0].body
 
 
+@ANY_BACKEND
 def test_the_confirmation_link_unlocks_the_next_login(security: Security) -> None:
     """SEC-2: password + the token of the mailed link = logged in, once."""
     customer = security.open_account()
@@ -229,6 +230,7 @@ def test_a_bad_confirmation_does_not_unlock(security: Security, how: str) -> Non
     assert other.id  # the other account is untouched
 
 
+@ANY_BACKEND
 def test_confirmation_mails_are_capped_per_window(security: Security) -> None:
     """SEC-2: someone who has the password but not the mailbox cannot flood it: at most
     3 confirmation mails per account per window (the default)."""
@@ -254,6 +256,7 @@ def test_the_window_slides(security: Security) -> None:
     assert security.login("camille") == LoginSucceeded(customer.id)
 
 
+@ANY_BACKEND
 def test_the_window_boundary(security: Security) -> None:
     """SEC-2: a failure exactly ``window`` old still counts; a second later it does not."""
     customer = security.open_account()
@@ -264,6 +267,7 @@ def test_the_window_boundary(security: Security) -> None:
     assert security.login("camille") == LoginSucceeded(customer.id)
 
 
+@ANY_BACKEND
 def test_a_successful_login_clears_the_account_count(security: Security) -> None:
     """SEC-2: failures before a successful login no longer count against the account."""
     customer = security.open_account()
@@ -277,6 +281,7 @@ def test_a_successful_login_clears_the_account_count(security: Security) -> None
     assert security.login("camille") is LOGIN_REFUSED
 
 
+@ANY_BACKEND
 def test_the_ip_limit_holds_every_account_from_that_address(security: Security) -> None:
     """SEC-2: 20 failures from one address (on any accounts, known or not) hold the next
     login of any account from it; other addresses are not affected."""

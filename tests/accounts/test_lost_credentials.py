@@ -22,7 +22,7 @@ from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.errors import PermissionDeniedError, ValidationError
 from klickit_core.shared.security_events import SecurityEventKind
 
-from .conftest import NEW_PASSWORD, Security
+from .conftest import ANY_BACKEND, NEW_PASSWORD, Security
 
 MANAGER = Actor("manager-1", Role.SHOP_MANAGER)
 ADMIN = Actor("admin-1", Role.ADMINISTRATOR)
@@ -103,6 +103,7 @@ def test_field_rules(security: Security, field: str, value: object, code: str) -
     assert raised.value.codes == {field: code}
 
 
+@ANY_BACKEND
 def test_staff_review_the_queue_and_the_read_is_logged(security: Security) -> None:
     """SEC-4, X-6: staff read the queue (oldest first); the read lands in the access log."""
     first = open_request(security)
@@ -124,6 +125,7 @@ def test_staff_review_the_queue_and_the_read_is_logged(security: Security) -> No
     }
 
 
+@ANY_BACKEND
 def test_resolving_mails_the_reset_link_to_the_accounts_own_address(security: Security) -> None:
     """SEC-4 then SEC-3: staff match the account; the reset link goes to the address of the
     account (never to the address typed in the form); the reviewer is recorded, the access
@@ -186,6 +188,7 @@ def test_staff_are_not_held_by_the_customers_reset_quota(security: Security) -> 
     assert len(security.mails(RESET)) == 4
 
 
+@ANY_BACKEND
 def test_rejecting_records_the_reviewer(security: Security) -> None:
     request = open_request(security)
     security.later(hours=2)
@@ -209,6 +212,7 @@ def test_rejecting_records_the_reviewer(security: Security) -> None:
     assert security.outbox.messages == []
 
 
+@ANY_BACKEND
 def test_a_request_is_reviewed_once(security: Security) -> None:
     customer = security.open_account()
     request = open_request(security)
@@ -229,6 +233,7 @@ def test_a_request_is_reviewed_once(security: Security) -> None:
     assert security.outbox.messages == []
 
 
+@ANY_BACKEND
 def test_unknown_request_or_account(security: Security) -> None:
     request = open_request(security)
     with pytest.raises(LostCredentialsRequestNotFoundError):

@@ -4,8 +4,9 @@
 What every persistence backend must do for login attempts, one-time tokens, the security
 event log, lost-credentials requests, and ending a customer's visitor sessions. A backend's
 test module subclasses each class (named ``Test…`` there, so pytest collects it) and
-overrides the :meth:`SecurityContractBase.make_uow` fixture with a factory of units of
-work on one fresh, empty store::
+overrides the ``make_uow`` fixture of
+:class:`~klickit_core.testing.contracts.base.ContractBase` with a factory of units of work
+on one fresh, empty store::
 
     from klickit_core.testing.contracts import security
 
@@ -47,6 +48,7 @@ from klickit_core.shared.errors import ConflictError
 from klickit_core.shared.security_events import SecurityEvent, SecurityEventKind
 from klickit_core.shared.tokens import OneTimeToken
 from klickit_core.testing import strategies as kst
+from klickit_core.testing.contracts.base import ContractBase, MakeUow
 
 __all__ = [
     "CustomerSessionsContract",
@@ -57,24 +59,21 @@ __all__ = [
     "SecurityEventLogContract",
 ]
 
-#: A unit-of-work factory on one store: ``make_uow()`` opens a new transaction.
-MakeUow = Callable[[], Any]
-
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 #: Hypothesis with a function-scoped fixture: each example uses fresh ids on the same store.
 _UNIQUE = itertools.count()
+#: Each backend's subclass runs the same test (a different executor): that is the point.
 _ROUND_TRIP = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
 )
 
 
-class SecurityContractBase:
-    """The ``make_uow`` fixture every backend overrides, and small helpers."""
-
-    @pytest.fixture
-    def make_uow(self) -> MakeUow:  # pragma: no cover - every backend overrides it
-        pytest.fail(f"{type(self).__name__} must override the make_uow fixture")
+class SecurityContractBase(ContractBase):
+    """Helpers of the security suites, on the shared base (and its ``make_uow`` fixture,
+    which every backend overrides)."""
 
     @staticmethod
     def commit(make_uow: MakeUow, action: Callable[[Any], object]) -> None:
@@ -193,7 +192,7 @@ class LoginAttemptRepositoryContract(SecurityContractBase):
         assert last("c2") == T0 + 9 * MINUTE
         assert last("c3") is None
 
-    def test_ids_are_unique(self, make_uow: MakeUow) -> None:
+    def test_attempt_ids_are_unique(self, make_uow: MakeUow) -> None:
         self.commit(make_uow, lambda uow: uow.login_attempts.add(_attempt("a1", 0)))
         with make_uow() as uow, pytest.raises(ConflictError):
             uow.login_attempts.add(_attempt("a1", 1))
@@ -264,7 +263,7 @@ class OneTimeTokenRepositoryContract(SecurityContractBase):
         self.commit(make_uow, lambda uow: uow.tokens.add(token))
         assert self.read(make_uow, lambda uow: uow.tokens.get(token.id)) == token
 
-    def test_ids_are_unique(self, make_uow: MakeUow) -> None:
+    def test_token_ids_are_unique(self, make_uow: MakeUow) -> None:
         self.commit(make_uow, lambda uow: uow.tokens.add(_token("t1")))
         with make_uow() as uow, pytest.raises(ConflictError):
             uow.tokens.add(_token("t1", subject="c2"))
@@ -409,7 +408,7 @@ class SecurityEventLogContract(SecurityContractBase):
         self.commit(make_uow, lambda uow: [uow.security_events.add(e) for e in (event, other)])
         assert self.read(make_uow, lambda uow: uow.security_events.events()) == [other, event]
 
-    def test_ids_are_unique(self, make_uow: MakeUow) -> None:
+    def test_event_ids_are_unique(self, make_uow: MakeUow) -> None:
         self.commit(make_uow, lambda uow: uow.security_events.add(_event("e1", 0)))
         with make_uow() as uow, pytest.raises(ConflictError):
             uow.security_events.add(_event("e1", 1))
@@ -462,7 +461,7 @@ class LostCredentialsRepositoryContract(SecurityContractBase):
         with make_uow() as uow, pytest.raises(LostCredentialsRequestNotFoundError):
             uow.lost_credentials.save(_request("r1", 0))
 
-    def test_ids_are_unique(self, make_uow: MakeUow) -> None:
+    def test_request_ids_are_unique(self, make_uow: MakeUow) -> None:
         self.commit(make_uow, lambda uow: uow.lost_credentials.add(_request("r1", 0)))
         with make_uow() as uow, pytest.raises(ConflictError):
             uow.lost_credentials.add(_request("r1", 1))
