@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 import attrs
 
-from klickit_core.accounts.ports import AccountsUnitOfWork, PasswordHasher
+from klickit_core.accounts.ports import AccountsUnitOfWork, PasswordHasher, SecurityUnitOfWork
 from klickit_core.accounts.security import SecuritySettings
 from klickit_core.adapters.database import (
     Backend,
@@ -40,6 +40,9 @@ from klickit_core.orders.ports import OrdersUnitOfWork
 from klickit_core.payments.fraud import FraudScreen, default_fraud_screen
 from klickit_core.payments.ports import PaymentGateway, PaymentsUnitOfWork
 from klickit_core.payments.webhooks import WebhookVerifier
+from klickit_core.privacy.ports import PrivacyRequestsUnitOfWork, PrivacyUnitOfWork
+from klickit_core.privacy.registry import BoundRegistry, PrivacyRegistry
+from klickit_core.privacy.settings import PrivacySettings
 from klickit_core.sessions.ports import SessionUnitOfWork
 from klickit_core.shared.clock import Clock, SystemClock
 from klickit_core.shared.ids import IdGenerator, RandomIdGenerator
@@ -57,6 +60,7 @@ __all__ = [
     "ShopUnitOfWork",
     "UnsupportedDatabaseError",
     "build_shop",
+    "default_privacy_registry",
 ]
 
 
@@ -66,9 +70,12 @@ class ShopUnitOfWork(
     CartUnitOfWork,
     SessionUnitOfWork,
     OrdersUnitOfWork,
+    SecurityUnitOfWork,  # before AccountsUnitOfWork, which it extends
     AccountsUnitOfWork,
     ConsentsUnitOfWork,
     PaymentsUnitOfWork,
+    PrivacyRequestsUnitOfWork,  # before PrivacyUnitOfWork, which it extends
+    PrivacyUnitOfWork,
     Protocol,
 ):
     """Every context's unit-of-work protocol at once: what ``Shop.unit_of_work()`` opens.
@@ -76,7 +83,9 @@ class ShopUnitOfWork(
     Each context names only the repositories its use cases need; a shop's unit of work
     must serve all of them, so its type is their intersection. The memory and SQL units
     of work both satisfy it structurally (mypy checks it where :func:`build_shop` wires
-    them), and any other backend is held to the same list.
+    them), and any other backend is held to the same list. Account security's and the
+    privacy engine's protocols are part of it, so the login, reset and lost-credentials
+    use cases and the retention sweeps run on a SQL shop exactly as on memory.
     """
 
     def __enter__(self) -> Self:
@@ -111,6 +120,9 @@ class Shop:
     #: Login limits, reset and confirmation link lifetimes, and the base URL of every
     #: emailed link (SEC-2, SEC-3, SEC-6).
     security: SecuritySettings = attrs.field(factory=SecuritySettings)
+    #: The retention schedule, the erasure-ledger key, request deadlines and link lifetimes
+    #: (PRV-1 … PRV-6).
+    privacy: PrivacySettings = attrs.field(factory=PrivacySettings)
     #: Releases the store's connections (a SQL engine's pool); see :meth:`close`.
     closer: Callable[[], None] = attrs.field(default=_nothing_to_close, repr=False, eq=False)
 
@@ -118,6 +130,51 @@ class Shop:
         """Release the database connections of a SQL shop (a no-op on memory). Call it
         when the app or the test is done with the shop."""
         self.closer()
+
+    def privacy_registry(self) -> BoundRegistry[ShopUnitOfWork]:
+        """:func:`default_privacy_registry` bound to this shop's retention schedule."""
+        return default_privacy_registry().bind(self.privacy.schedule)
+
+
+def default_privacy_registry() -> PrivacyRegistry[ShopUnitOfWork]:
+    """Every personal-data provider of the library, in the order of exports and reports
+    (PRV-1 … PRV-5): payments, orders, visitor sessions, accounts and their security
+    records, the staff access log, carts, reviews, consents, and the privacy requests
+    themselves. A new registry at each call: an app adds its own providers to it
+    (``registry.register(...)``) before binding it to a schedule.
+    """
+    from klickit_core.accounts.personal_data import (  # noqa: PLC0415 - built on demand
+        AccessLogProvider,
+        AccountSecurityProvider,
+        AccountsProvider,
+    )
+    from klickit_core.cart.personal_data import CartsProvider  # noqa: PLC0415
+    from klickit_core.catalogue.personal_data import ReviewsProvider  # noqa: PLC0415
+    from klickit_core.consents.personal_data import ConsentsProvider  # noqa: PLC0415
+    from klickit_core.orders.personal_data import OrdersProvider  # noqa: PLC0415
+    from klickit_core.payments.personal_data import PaymentsProvider  # noqa: PLC0415
+    from klickit_core.privacy.personal_data import PrivacyRequestsProvider  # noqa: PLC0415
+    from klickit_core.sessions.personal_data import SessionsProvider  # noqa: PLC0415
+
+    return PrivacyRegistry[ShopUnitOfWork](
+        [
+            # The order matters where one provider's data depends on another's within one
+            # erasure or one sweep run. Payments first: an erasure finds a person's
+            # payments through their orders, which the orders provider then anonymises or
+            # unlinks. Sessions before accounts: a signed-in session is account activity,
+            # so an account made inactive by the session sweep goes in the same run.
+            PaymentsProvider(),
+            OrdersProvider(),
+            SessionsProvider(),
+            AccountsProvider(),
+            AccountSecurityProvider(),
+            AccessLogProvider(),
+            CartsProvider(),
+            ReviewsProvider(),
+            ConsentsProvider(),
+            PrivacyRequestsProvider(),
+        ]
+    )
 
 
 def _sql_store(url: str, backend: Backend) -> SqlStore:
@@ -158,6 +215,7 @@ def build_shop(
     fraud: FraudScreen | None = None,
     hasher: PasswordHasher | None = None,
     security: SecuritySettings | None = None,
+    privacy: PrivacySettings | None = None,
 ) -> Shop:
     """Build a shop on the database at ``url``.
 
@@ -167,7 +225,9 @@ def build_shop(
     the sandbox (test cards only) with a random webhook secret; a real shop passes its
     provider's adapter and ``webhook_secrets``. ``security`` defaults to the policy's limits
     with links to ``http://localhost:8000``: a real shop passes its own base URL
-    (``SecuritySettings(base_url="https://boutique.example.fr")``).
+    (``SecuritySettings(base_url="https://boutique.example.fr")``). ``privacy`` defaults to
+    the default retention schedule and the law's deadlines, without an erasure-ledger key:
+    erasures refuse to run until the shop configures one (PRV-6).
     """
     backend = backend_of(url)
     unit_of_work: Callable[[], ShopUnitOfWork]
@@ -194,5 +254,6 @@ def build_shop(
         fraud=fraud or default_fraud_screen(),
         hasher=hasher or Argon2PasswordHasher(),
         security=security or SecuritySettings(),
+        privacy=privacy or PrivacySettings(),
         closer=closer,
     )

@@ -15,7 +15,10 @@ from klickit_core.testing.contracts import (
     MakeUow,
     OrderContract,
     PaymentContract,
+    PrivacyAuditLogContract,
     SessionContract,
+    ShopContract,
+    SweepCheckpointContract,
     UnitOfWorkContract,
 )
 from klickit_core.testing.contracts.builders import product
@@ -63,6 +66,25 @@ class TestMemoryAccessLog(MemoryBackend, AccessLogContract):
 
 class TestMemoryPayments(MemoryBackend, PaymentContract):
     pass
+
+
+class TestMemorySweepCheckpoints(MemoryBackend, SweepCheckpointContract):
+    pass
+
+
+class TestMemoryPrivacyAudit(MemoryBackend, PrivacyAuditLogContract):
+    pass
+
+
+def test_the_shop_contract_shadows_no_test() -> None:
+    """X-5: ``ShopContract`` gathers the suites by inheritance, so two suites with a test
+    of the same name would silently run only one of them: every name is unique."""
+    defined: dict[str, list[str]] = {}
+    for suite in ShopContract.__mro__[1:]:
+        for name in vars(suite):
+            if name.startswith("test_"):
+                defined.setdefault(name, []).append(suite.__name__)
+    assert {name: suites for name, suites in defined.items() if len(suites) > 1} == {}
 
 
 def test_memory_uow_helper_opens_a_fresh_store_by_default() -> None:

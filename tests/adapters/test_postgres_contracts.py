@@ -18,7 +18,9 @@ from klickit_core.testing.contracts import (
     MakeUow,
     OrderContract,
     PaymentContract,
+    PrivacyAuditLogContract,
     SessionContract,
+    SweepCheckpointContract,
     UnitOfWorkContract,
     security,
 )
@@ -73,4 +75,28 @@ class TestPostgresAccessLog(PostgresBackend, AccessLogContract):
 
 
 class TestPostgresPayments(PostgresBackend, PaymentContract):
+    pass
+
+
+class TestPostgresLoginAttempts(PostgresBackend, security.LoginAttemptRepositoryContract):
+    pass
+
+
+class TestPostgresOneTimeTokens(PostgresBackend, security.OneTimeTokenRepositoryContract):
+    pass
+
+
+class TestPostgresSecurityEvents(PostgresBackend, security.SecurityEventLogContract):
+    pass
+
+
+class TestPostgresLostCredentials(PostgresBackend, security.LostCredentialsRepositoryContract):
+    pass
+
+
+class TestPostgresSweepCheckpoints(PostgresBackend, SweepCheckpointContract):
+    pass
+
+
+class TestPostgresPrivacyAudit(PostgresBackend, PrivacyAuditLogContract):
     pass

@@ -126,10 +126,13 @@ def test_life_cycles_are_legal_paths_in_time_order(seeded: Engine) -> None:
             assert OrderStatus(after[3]) in TRANSITIONS[OrderStatus(before[3])]
             assert before[4] <= after[4] <= NOW  # type: ignore[operator]
         assert moves[-1][3] == status
-        ended = status in {"completed", "cancelled", "failed", "refunded", "partially_refunded"}
-        assert (clock is not None) == ended
-        if completed is not None:
-            assert clock == completed
+        # PRV-1: every order but an open (processing) one has a retention clock: the
+        # placement while unpaid, else its end (the last refund, when later).
+        assert (clock is None) == (status == "processing")
+        if status in {"pending_payment", "on_hold"}:
+            assert clock == placed_at
+        elif completed is not None:
+            assert clock >= completed  # type: ignore[operator]
 
 
 def test_times_are_aware_utc_within_twelve_years(seeded: Engine) -> None:
@@ -157,7 +160,17 @@ def test_the_repositories_read_every_seeded_row_as_a_valid_domain_value(seeded: 
         while batch := uow.orders.list(limit=1000, offset=len(orders)):
             orders.extend(batch)
         assert len(orders) == PLAN.orders
+        stages = {
+            row[0]: (row[1], row[2])
+            for row in _all(
+                seeded,
+                select(t.orders.c.id, t.orders.c.retention_stage, t.orders.c.clock_started_at),
+            )
+        }
         for order in orders[:: max(1, PLAN.orders // 300)]:
+            # PRV-2: the sweeps' columns say what the domain value says
+            stage = order.retention_stage
+            assert stages[order.id] == (stage.value if stage else None, order.retention_clock)
             payments = uow.payments.for_order(order.id)
             assert len(payments) == 1
             assert payments[0].refunded_minor == order.refunded_minor

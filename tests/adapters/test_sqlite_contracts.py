@@ -17,8 +17,10 @@ from klickit_core.testing.contracts import (
     MakeUow,
     OrderContract,
     PaymentContract,
+    PrivacyAuditLogContract,
     SessionContract,
     ShopContract,
+    SweepCheckpointContract,
     UnitOfWorkContract,
     security,
 )
@@ -71,6 +73,30 @@ class TestSqliteAccessLog(SqliteBackend, AccessLogContract):
 
 
 class TestSqlitePayments(SqliteBackend, PaymentContract):
+    pass
+
+
+class TestSqliteLoginAttempts(SqliteBackend, security.LoginAttemptRepositoryContract):
+    pass
+
+
+class TestSqliteOneTimeTokens(SqliteBackend, security.OneTimeTokenRepositoryContract):
+    pass
+
+
+class TestSqliteSecurityEvents(SqliteBackend, security.SecurityEventLogContract):
+    pass
+
+
+class TestSqliteLostCredentials(SqliteBackend, security.LostCredentialsRepositoryContract):
+    pass
+
+
+class TestSqliteSweepCheckpoints(SqliteBackend, SweepCheckpointContract):
+    pass
+
+
+class TestSqlitePrivacyAudit(SqliteBackend, PrivacyAuditLogContract):
     pass
 
 

@@ -156,3 +156,28 @@ def test_login_smoke() -> None:
         assert _positive(result[key]), key
     assert (result["memory_kib"], result["time_cost"], result["parallelism"]) == (19456, 2, 1)
     assert set(result["goals"]) == {"ratio <= 1.1"}
+
+
+def test_privacy_benchmarks_smoke() -> None:
+    """PRV-2, PRV-3 benchmarks (issue #6): the retention sweep against one statement per
+    table (its set-up checks that both leave equivalent tables) and one subject's export
+    against indexed SELECTs, on SQLite and PostgreSQL, with the issue's extra figures."""
+    completed = _run("retention_sweep", "export_one_subject", "--smoke", "--json")
+    assert completed.returncode == 0, completed.stderr
+    sweep, export = json.loads(completed.stdout)
+    for result in (sweep, export):
+        assert list(result)[: len(CORE_KEYS)] == list(CORE_KEYS)
+        for key in ("ours_s", "baseline_s", "ratio"):
+            assert _positive(result[key]), key
+        assert all(isinstance(met, bool) for met in result["goals"].values())
+        assert "postgres_error" in result or _positive(result["postgres_ratio"])
+    assert (sweep["name"], sweep["baseline"]) == ("retention_sweep", "one_statement")
+    assert sweep["batch_size"] == 1000
+    assert sweep["due"]["orders.completed"] > 0
+    for key in ("woocommerce_s_extrapolated", "peak_rss_mb", "peak_rss_mb_small"):
+        assert _positive(sweep[key]), key
+    assert "sqlite <= 2" in sweep["goals"]
+    assert (export["name"], export["baseline"]) == ("export_one_subject", "indexed_selects")
+    assert _positive(export["scaling"])
+    assert export["subject_orders"] > 0
+    assert {"sqlite <= 3", "scaling <= 1.5"} <= set(export["goals"])

@@ -54,7 +54,9 @@ def test_every_pair_is_allowed_or_refused_as_the_table_says(
         assert (moved.history[-1].at, moved.history[-1].actor) == (AT, "staff-1")
         assert moved.history[-1].reason == "because"
     elif source is target is S.PARTIALLY_REFUNDED:
-        assert order.moved_to(target, AT, "staff-1") is order
+        again = order.moved_to(target, AT, "staff-1")  # a further partial refund
+        assert (again.status, again.history) == (order.status, order.history)
+        assert again.refunded_at == AT  # PRV-1: the refund restarts the accounting clock
     else:
         with pytest.raises(IllegalTransitionError) as caught:
             order.moved_to(target, AT, "staff-1")

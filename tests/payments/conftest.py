@@ -9,7 +9,7 @@ repositories; then these fixtures can use ``MemoryStore`` instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -26,6 +26,7 @@ from klickit_core.payments.ports import (
     ProcessedEventRepository,
 )
 from klickit_core.payments.services import start_payment
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.testing import FixedClock, SequentialIds
 
 WEBHOOK_SECRET = b"w" * 32
@@ -54,6 +55,27 @@ class FakePaymentRepository(PaymentRepository):
 
     def by_reference(self, reference: str) -> Payment | None:
         return next((p for p in self.rows.values() if p.gateway_reference == reference), None)
+
+    # The privacy methods need the orders, which this fake does not hold: the payments
+    # provider is tested on the real backends (tests/payments/test_personal_data.py).
+    def for_subject(
+        self, email: str, customer_id: str | None = None, *, paid_orders_only: bool = False
+    ) -> list[Payment]:
+        raise NotImplementedError
+
+    def sweep_details(
+        self,
+        before: datetime,
+        *,
+        anonymise: bool,
+        after: SweepKey | None,
+        limit: int,
+        dry_run: bool,
+    ) -> SweepPage:
+        raise NotImplementedError
+
+    def forget_cards(self, payment_ids: Sequence[str]) -> int:
+        raise NotImplementedError
 
 
 class FakeProcessedEvents(ProcessedEventRepository):

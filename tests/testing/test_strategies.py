@@ -841,3 +841,27 @@ CHECKS.update(
         "sweep_cursors": check_sweep_cursor,
     }
 )
+
+
+# ---------------------------------------------------------------------- people-side privacy
+def check_account_activity(activity: object) -> None:
+    from klickit_core.accounts.domain import AccountActivity
+
+    assert isinstance(activity, AccountActivity)
+    assert activity.customer_id
+    for moment in (activity.last_login_at, activity.inactivity_notice_at):
+        if moment is not None:
+            check_utc(moment)
+
+
+def check_sweep_key(key: object) -> None:
+    from klickit_core.shared.sweeps import SweepKey
+
+    assert isinstance(key, SweepKey)
+    assert key.id
+    if key.at is not None:
+        check_utc(key.at)
+    assert SweepKey.from_cursor(key.cursor()) == key
+
+
+CHECKS.update({"account_activities": check_account_activity, "sweep_keys": check_sweep_key})

@@ -15,7 +15,7 @@ import attrs
 
 from klickit_core.shared.addresses import PostalAddress
 
-__all__ = ["Customer"]
+__all__ = ["AccountActivity", "Customer"]
 
 
 @attrs.frozen(slots=True)
@@ -37,3 +37,22 @@ class Customer:
     def full_name(self) -> str:
         """First and last name."""
         return f"{self.first_name} {self.last_name}"
+
+
+@attrs.frozen(slots=True)
+class AccountActivity:
+    """What the inactivity rule (``accounts.inactive``, PRV-1) remembers of an account
+    beyond its own row.
+
+    ``last_login_at`` is the latest successful login or password reset *whose attempt
+    record was swept*: login attempts are kept 30 days, accounts two years after their
+    last activity, so the attempts sweep carries the time of each success here before it
+    deletes the record (otherwise a customer who logged in a month ago would look inactive
+    since their last order). ``inactivity_notice_at`` is when the customer was told that
+    the account would be deleted for inactivity (the CNIL asks for a notice first).
+    Neither holds anything the customer typed.
+    """
+
+    customer_id: str
+    last_login_at: datetime | None = None
+    inactivity_notice_at: datetime | None = None

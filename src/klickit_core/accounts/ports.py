@@ -5,22 +5,27 @@ security event log and a way to end a customer's sessions."""
 from __future__ import annotations
 
 import abc
+import builtins
 from datetime import datetime
 from typing import Protocol
 
-from klickit_core.accounts.domain import Customer
+from klickit_core.accounts.domain import AccountActivity, Customer
 from klickit_core.accounts.security import LoginAttempt, LostCredentialsRequest, RecoveryStatus
 from klickit_core.shared.access_log import AccessLog
 from klickit_core.shared.errors import ConflictError, NotFoundError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.security_events import SecurityEventLog
 from klickit_core.shared.sensitive import Secret
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.tokens import OneTimeTokenRepository
 from klickit_core.shared.unit_of_work import Transaction
 
 __all__ = [
+    "INACTIVITY_NOTICE_MISSING",
+    "INACTIVITY_NOTICE_RUNNING",
     "AccountsUnitOfWork",
     "CredentialRepository",
+    "CustomerCarts",
     "CustomerNotFoundError",
     "CustomerRepository",
     "CustomerSessions",
@@ -32,6 +37,12 @@ __all__ = [
     "RequestAlreadyReviewedError",
     "SecurityUnitOfWork",
 ]
+
+
+#: Why the inactivity sweep keeps a due account: it was told of the deletion too recently.
+INACTIVITY_NOTICE_RUNNING = "inactivity_notice_running"
+#: Why the inactivity sweep keeps a due account: it must be told first, and was not.
+INACTIVITY_NOTICE_MISSING = "inactivity_notice_missing"
 
 
 class CustomerNotFoundError(NotFoundError):
@@ -84,6 +95,55 @@ class CustomerRepository(abc.ABC):
     @abc.abstractmethod
     def save(self, customer: Customer) -> None:
         """Replace an existing customer."""
+
+    @abc.abstractmethod
+    def delete(self, customer_id: str) -> bool:
+        """Delete the account with its password hash and activity record (erasure, PRV-4);
+        whether it existed. Its email and username are free again at commit."""
+
+    @abc.abstractmethod
+    def activity(self, customer_id: str) -> AccountActivity | None:
+        """The account's activity record, or ``None`` (no login swept, no notice yet)."""
+
+    @abc.abstractmethod
+    def record_inactivity_notice(self, customer_id: str, at: datetime) -> None:
+        """Remember that the account was told at ``at`` it would be deleted for
+        inactivity; :class:`CustomerNotFoundError` if there is no such account."""
+
+    @abc.abstractmethod
+    def inactive(self, cutoff: datetime, *, after: str | None, limit: int) -> list[str]:
+        """Ids of up to ``limit`` accounts with no activity at or after ``cutoff``, in id
+        order strictly after ``after`` (for the mail that warns them before deletion).
+
+        An account's *last activity* is the latest of: its creation and last update, a
+        successful login or password reset (the attempts on file, and
+        :attr:`AccountActivity.last_login_at` for swept ones), an order placed by it, and
+        the last activity of a visitor session signed in as it.
+        """
+
+    @abc.abstractmethod
+    def sweep_inactive(
+        self,
+        cutoff: datetime,
+        *,
+        notice_after: datetime,
+        require_notice: bool,
+        after: SweepKey | None,
+        limit: int,
+        dry_run: bool,
+    ) -> SweepPage:
+        """Delete up to ``limit`` accounts inactive since before ``cutoff`` (see
+        :meth:`inactive`), keyset-paged on the id (``SweepKey.at`` is ``None``), with all
+        that exists only because of them: password hash, activity record, saved cart,
+        signed-in sessions, one-time tokens whose subject they are, login attempts; their
+        security events lose the account id and network address (PRV-2, CNIL référentiel
+        « gestion commerciale »).
+
+        A notice counts if it was sent at or after ``cutoff`` (so after the last
+        activity). An account notified at or after ``notice_after`` is kept
+        (:data:`INACTIVITY_NOTICE_RUNNING`); with ``require_notice``, one never
+        notified is kept too (:data:`INACTIVITY_NOTICE_MISSING`). A dry run only selects.
+        """
 
 
 class CredentialRepository(abc.ABC):
@@ -145,6 +205,24 @@ class LoginAttemptRepository(abc.ABC):
     def delete_before(self, moment: datetime, limit: int = 1000) -> int:
         """Delete up to ``limit`` attempts older than ``moment`` (retention); how many."""
 
+    @abc.abstractmethod
+    def for_customer(self, customer_id: str) -> list[LoginAttempt]:
+        """The attempts on the account ``customer_id``, oldest first (PRV-3 export)."""
+
+    @abc.abstractmethod
+    def delete_for_customer(self, customer_id: str) -> int:
+        """Delete the attempts on the account ``customer_id`` (erasure); how many."""
+
+    @abc.abstractmethod
+    def sweep(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        """Delete up to ``limit`` attempts made before ``before`` (PRV-2), keyset-paged on
+        ``(at, id)``. The time of each successful login or reset deleted is first carried
+        to its account's :attr:`~klickit_core.accounts.domain.AccountActivity.last_login_at`
+        (when later than the one there), so the inactivity rule still sees it. A dry run
+        only selects."""
+
 
 class LostCredentialsRepository(abc.ABC):
     """Lost-credentials requests awaiting or after staff review (SEC-4)."""
@@ -166,6 +244,36 @@ class LostCredentialsRepository(abc.ABC):
         self, *, status: RecoveryStatus | None = None, limit: int = 100
     ) -> list[LostCredentialsRequest]:
         """Requests, oldest first (the review queue), optionally in one status."""
+
+    @abc.abstractmethod
+    def for_person(
+        self, email: str, customer_id: str | None = None
+    ) -> builtins.list[LostCredentialsRequest]:
+        """Requests written from ``email`` or matched to the account ``customer_id``,
+        oldest first (PRV-3 export, PRV-4 erasure)."""
+
+    @abc.abstractmethod
+    def delete(self, request_id: str) -> None:
+        """Forget a request (erasure); no error if it is gone."""
+
+    @abc.abstractmethod
+    def sweep(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        """Delete up to ``limit`` requests made before ``before`` (PRV-2), keyset-paged on
+        ``(created_at, id)``. A dry run only selects."""
+
+
+class CustomerCarts(Protocol):
+    """What erasing an account needs from the saved carts: removing the account's cart.
+
+    Structural, like :class:`CustomerSessions`:
+    :class:`~klickit_core.cart.ports.CartRepository` satisfies it.
+    """
+
+    def delete(self, customer_id: str) -> bool:
+        """Remove the customer's saved cart; whether there was one."""
+        ...
 
 
 class CustomerSessions(Protocol):

@@ -198,7 +198,10 @@ def reset_password(
     Raises :class:`~klickit_core.shared.tokens.InvalidTokenError` for a token that is
     malformed, unknown, tampered with, for another purpose, used or expired (one message
     for all), and :class:`~klickit_core.shared.errors.ValidationError` at ``password`` for
-    a password the policy refuses; in both cases nothing changes.
+    a password the policy refuses; in both cases nothing changes. When the same link is
+    used twice at the same moment, one call goes through and the other gets
+    :class:`~klickit_core.shared.errors.ConflictError` from the commit, with nothing
+    changed either (running it again then meets a used token).
     """
     network = network_key(ip_address)
     with uow:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from klickit_core.cart.domain import Cart
 from klickit_core.catalogue.ports import ProductRepository
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.unit_of_work import Transaction
 
 __all__ = ["CartRepository", "CartUnitOfWork"]
@@ -27,6 +28,17 @@ class CartRepository(abc.ABC):
     @abc.abstractmethod
     def save(self, customer_id: str, cart: Cart) -> None:
         """Replace the customer's saved cart (an empty cart removes it)."""
+
+    @abc.abstractmethod
+    def delete(self, customer_id: str) -> bool:
+        """Remove the customer's saved cart (erasure, PRV-4); whether there was one."""
+
+    @abc.abstractmethod
+    def sweep_orphans(self, *, after: SweepKey | None, limit: int, dry_run: bool) -> SweepPage:
+        """Delete up to ``limit`` saved carts whose customer account no longer exists
+        (PRV-2), keyset-paged on the customer id (``SweepKey.at`` is ``None``). A cart
+        lives as long as its account: the account's own deletion removes it too, so this
+        only catches carts left behind. A dry run only selects."""
 
 
 class CartUnitOfWork(Transaction, Protocol):

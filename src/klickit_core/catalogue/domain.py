@@ -241,6 +241,19 @@ class Review:
             )
         return errors
 
+    @property
+    def is_anonymised(self) -> bool:
+        """Whether the author's name, email and account link were erased (PRV-4)."""
+        return not self.author_name and not self.author_email and self.customer_id is None
+
+    def anonymised(self) -> Review:
+        """The review without its author: name and email blanked, account link dropped.
+
+        What the person wrote, the rating and the moderation state stay: an approved
+        review stays published (shown without a name) when its author's data is erased.
+        """
+        return attrs.evolve(self, author_name="", author_email="", customer_id=None)
+
     def moderated(self, target: ReviewState, by: str, at: datetime) -> Review:
         """The review moved to ``target`` by staff member ``by``."""
         if target not in _REVIEW_MOVES[self.state]:

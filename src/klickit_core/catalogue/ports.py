@@ -13,6 +13,7 @@ from typing import Protocol
 from klickit_core.catalogue.domain import Product, Review, ReviewState, StockMovement
 from klickit_core.shared.errors import ConflictError, NotFoundError
 from klickit_core.shared.i18n import N_
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.unit_of_work import Transaction
 
 __all__ = [
@@ -126,6 +127,25 @@ class ReviewRepository(abc.ABC):
     @abc.abstractmethod
     def in_state(self, state: ReviewState) -> list[Review]:
         """All reviews in ``state``, oldest first (the moderation queue)."""
+
+    @abc.abstractmethod
+    def by_author(self, email: str, customer_id: str | None = None) -> list[Review]:
+        """Reviews written under the normalised ``email`` or by the account
+        ``customer_id``, oldest first (PRV-3 export, PRV-4 erasure)."""
+
+    @abc.abstractmethod
+    def delete(self, review_id: str) -> None:
+        """Forget a review (erasure of one never published); no error if it is gone."""
+
+    @abc.abstractmethod
+    def sweep_orphan_authors(
+        self, *, after: SweepKey | None, limit: int, anonymise: bool, dry_run: bool
+    ) -> SweepPage:
+        """Up to ``limit`` reviews still linked to a customer account that no longer
+        exists (deleted for inactivity or erased), keyset-paged on the review id: their
+        author is anonymised (:meth:`~klickit_core.catalogue.domain.Review.anonymised`,
+        which also drops the link) or, when ``anonymise`` is false, the review is deleted.
+        Either way it is never selected again. A dry run only selects."""
 
 
 class CatalogueUnitOfWork(Transaction, Protocol):

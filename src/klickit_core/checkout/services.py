@@ -620,7 +620,7 @@ def sync_order(
         if captured > updated.paid_minor:
             updated = updated.with_payment(min(captured, updated.total_minor) - updated.paid_minor)
         if refunded > updated.refunded_minor:
-            updated = updated.with_refund(refunded - updated.refunded_minor)
+            updated = updated.with_refund(refunded - updated.refunded_minor, at=clock.now())
         target = _target_status(updated, found, captured, refunded)
         if target is not None and updated.can_move_to(target):
             uow.orders.save(updated)  # amounts first, then the move (which saves again)

@@ -12,6 +12,12 @@ that start a retention clock (completion, cancellation, failure) are kept on the
 
 Money on the order is held in integer minor units with the currency beside it, because an
 order is summed, compared and indexed far more often than it is displayed.
+
+Retention (PRV-1, PRV-2, PRV-4): :attr:`Order.retention_stage` says which retention rule
+governs an order *now* and :attr:`Order.retention_clock` when that rule's clock started.
+Both are derived from the order alone, so the memory backend, the SQL columns that index
+them and the privacy provider can never disagree. An order the sweep anonymised
+(:meth:`Order.anonymised`) is in no stage any more, so it is never selected again.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ __all__ = [
     "OrderAmountError",
     "OrderLine",
     "OrderStatus",
+    "RetentionStage",
     "StatusChange",
     "SupportKind",
     "SupportRequest",
@@ -96,6 +103,32 @@ PROGRESS: dict[OrderStatus, int] = {
 }
 #: Statuses in which stock is held for the order (released on cancel / fail).
 HOLDS_STOCK = frozenset({_S.PENDING_PAYMENT, _S.ON_HOLD})
+#: Statuses of an order that was paid and delivered, then perhaps refunded.
+_SETTLED = frozenset({_S.COMPLETED, _S.PARTIALLY_REFUNDED, _S.REFUNDED})
+
+
+class RetentionStage(enum.StrEnum):
+    """Which retention rule governs an order now (PRV-1); the value is the rule's suffix.
+
+    * ``UNPAID``: pending payment or on hold with nothing captured; the clock is the
+      placement (``orders.unpaid``).
+    * ``COMPLETED``: the order is an accounting record: completed, (partly) refunded, or
+      ended with money captured. The clock is the *later* of its completion and its last
+      refund (a refund is an accounting entry of its own, whose supporting record is the
+      order: counting from the completion would end its ten years early), or its
+      cancellation or failure for an order that ended with money captured
+      (``orders.completed``).
+    * ``CANCELLED`` / ``FAILED``: ended without money; the clock is that end.
+
+    An open order (processing, or unpaid with money captured) has no stage: its clock has
+    not started, and no sweep touches it. Nor has an anonymised order: it left every
+    category.
+    """
+
+    UNPAID = "unpaid"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 class IllegalTransitionError(KlickitError):
@@ -184,6 +217,13 @@ class Order:
     completed_at: datetime | None = None
     cancelled_at: datetime | None = None
     failed_at: datetime | None = None
+    #: When the last refund was recorded (a retention clock, see :class:`RetentionStage`).
+    refunded_at: datetime | None = None
+    #: When the retention sweep (or an erasure) anonymised the order (PRV-2, PRV-4).
+    anonymised_at: datetime | None = None
+    #: When an erasure restricted the order to staff: it is kept for the accounting
+    #: obligation, but no longer linked to (nor listed in) the customer's account (PRV-4).
+    restricted_at: datetime | None = None
 
     # ------------------------------------------------------------------ money views
     def _money(self, minor: int) -> Money:
@@ -219,6 +259,68 @@ class Order:
         """Whether captured payments cover the total."""
         return self.paid_minor >= self.total_minor
 
+    # ------------------------------------------------------------------ retention
+    @property
+    def retention_stage(self) -> RetentionStage | None:
+        """The retention rule that governs the order now (``None``: open or anonymised)."""
+        if self.anonymised_at is not None or self.status is OrderStatus.PROCESSING:
+            return None
+        if self.status in HOLDS_STOCK:
+            return RetentionStage.UNPAID if self.paid_minor == 0 else None
+        if self.status in _SETTLED or self.paid_minor > 0:
+            return RetentionStage.COMPLETED
+        if self.status is OrderStatus.CANCELLED:
+            return RetentionStage.CANCELLED
+        return RetentionStage.FAILED
+
+    @property
+    def retention_clock(self) -> datetime | None:
+        """When the clock of :attr:`retention_stage` started (``None`` without a stage).
+
+        An order recorded without the stamp its stage needs (data from an older version)
+        falls back to its last status change, then to its placement: a clock that starts
+        too early would remove the order too soon, so the latest known moment is taken.
+        """
+        stage = self.retention_stage
+        if stage is None:
+            return None
+        if stage is RetentionStage.UNPAID:
+            return self.placed_at
+        stamps: tuple[datetime | None, ...]
+        if stage is RetentionStage.COMPLETED:
+            stamps = (self.completed_at, self.refunded_at, self.cancelled_at, self.failed_at)
+        elif stage is RetentionStage.CANCELLED:
+            stamps = (self.cancelled_at,)
+        else:
+            stamps = (self.failed_at,)
+        known = [stamp for stamp in stamps if stamp is not None]
+        if known:
+            return max(known)
+        return self.history[-1].at if self.history else self.placed_at
+
+    def anonymised(self, at: datetime) -> Order:
+        """The order with its personal data removed (decision 0007): the contact, every
+        address part but the country, the IP address, the customer link, and who moved it
+        and why. Lines, amounts, VAT, currency, status and dates stay (ANA-1 reports)."""
+        blank = Contact("", "", "", "")
+        return attrs.evolve(
+            self,
+            contact=blank,
+            billing_address=_country_only(self.billing_address),
+            shipping_address=_country_only(self.shipping_address),
+            history=tuple(attrs.evolve(c, actor="", reason="") for c in self.history),
+            customer_id=None,
+            ip_address=None,
+            anonymised_at=at,
+        )
+
+    def restricted(self, at: datetime) -> Order:
+        """The order kept for the accounting obligation after its customer's erasure:
+        unlinked from the account (so it is no longer listed there), readable by staff
+        only, restricted since the first time (PRV-4)."""
+        since = self.restricted_at if self.restricted_at is not None else at
+        return attrs.evolve(self, customer_id=None, restricted_at=since)
+
     # ------------------------------------------------------------------ life cycle
     def can_move_to(self, target: OrderStatus) -> bool:
         """Whether ``target`` is reachable from the current status in one move."""
@@ -228,10 +330,11 @@ class Order:
         """The order in ``target``, with the move in its history.
 
         A refund may be recorded several times while partial, so ``PARTIALLY_REFUNDED``
-        to itself is accepted as "still partially refunded" without a history entry.
+        to itself is accepted as "still partially refunded" without a history entry (the
+        further refund's time is kept as :attr:`refunded_at`).
         """
         if target is self.status is OrderStatus.PARTIALLY_REFUNDED:
-            return self
+            return attrs.evolve(self, refunded_at=_latest(self.refunded_at, at))
         if not self.can_move_to(target):
             raise IllegalTransitionError(current=str(self.status), target=str(target))
         change = StatusChange(self.status, target, at, actor, reason)
@@ -242,6 +345,8 @@ class Order:
             stamps["cancelled_at"] = at
         elif target is OrderStatus.FAILED:
             stamps["failed_at"] = at
+        elif target in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
+            stamps["refunded_at"] = _latest(self.refunded_at, at)
         return attrs.evolve(self, status=target, history=(*self.history, change), **stamps)
 
     def with_payment(self, amount_minor: int) -> Order:
@@ -250,11 +355,26 @@ class Order:
             raise OrderAmountError(reason="overpayment")
         return attrs.evolve(self, paid_minor=self.paid_minor + amount_minor)
 
-    def with_refund(self, amount_minor: int) -> Order:
-        """The order after ``amount_minor`` was refunded; never more than was paid."""
+    def with_refund(self, amount_minor: int, *, at: datetime | None = None) -> Order:
+        """The order after ``amount_minor`` was refunded; never more than was paid.
+
+        ``at`` (when the refund was recorded) moves :attr:`refunded_at`, which starts the
+        ten-year clock again: a further partial refund has no status move of its own.
+        """
         if amount_minor <= 0 or self.refunded_minor + amount_minor > self.paid_minor:
             raise OrderAmountError(reason="over_refund")
-        return attrs.evolve(self, refunded_minor=self.refunded_minor + amount_minor)
+        refunded_at = self.refunded_at if at is None else _latest(self.refunded_at, at)
+        return attrs.evolve(
+            self, refunded_minor=self.refunded_minor + amount_minor, refunded_at=refunded_at
+        )
+
+
+def _latest(first: datetime | None, second: datetime) -> datetime:
+    return second if first is None or second > first else first
+
+
+def _country_only(address: PostalAddress) -> PostalAddress:
+    return PostalAddress(address.country)
 
 
 class SupportKind(enum.StrEnum):

@@ -1,16 +1,28 @@
-"""What orders need from persistence."""
+"""What orders need from persistence.
+
+Besides the use cases' reads and writes, the repositories answer the privacy provider
+(:mod:`klickit_core.orders.personal_data`, SPEC PRV-2 … PRV-4) with bounded, set-based
+methods: a sweep selects due orders by their retention stage and clock
+(:attr:`~klickit_core.orders.domain.Order.retention_stage`,
+:attr:`~klickit_core.orders.domain.Order.retention_clock`), keyset-paged on
+``(clock, id)``, and deletes or anonymises them in a few statements; an erasure finds a
+person's orders through the email and customer indexes, never by scanning.
+"""
 
 from __future__ import annotations
 
 import abc
+import builtins
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from klickit_core.catalogue.ports import ProductRepository, StockMovementRepository
-from klickit_core.orders.domain import Order, OrderStatus, SupportRequest
+from klickit_core.orders.domain import Order, OrderStatus, RetentionStage, SupportRequest
 from klickit_core.shared.access_log import AccessLog
 from klickit_core.shared.errors import NotFoundError
 from klickit_core.shared.i18n import N_
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.unit_of_work import Transaction
 
 __all__ = [
@@ -69,6 +81,56 @@ class OrderRepository(abc.ABC):
     ) -> list[Order]:
         """Orders matching every given filter, newest first."""
 
+    # ------------------------------------------------------------------ privacy (PRV-2..4)
+    @abc.abstractmethod
+    def for_subject(self, email: str, customer_id: str | None = None) -> builtins.list[Order]:
+        """Every order placed under the normalised contact ``email`` or by the account
+        ``customer_id``, oldest first (PRV-3 export, PRV-4 erasure). Anonymised orders are
+        no longer anybody's. Found through the email and customer indexes."""
+
+    @abc.abstractmethod
+    def sweep(
+        self,
+        stage: RetentionStage,
+        before: datetime,
+        *,
+        anonymise: bool,
+        at: datetime,
+        after: SweepKey | None,
+        limit: int,
+        dry_run: bool,
+    ) -> SweepPage:
+        """Up to ``limit`` orders in ``stage`` whose retention clock started before
+        ``before``, keyset-paged on ``(clock, id)`` strictly after ``after``, in that order:
+        anonymised (:meth:`anonymise`) or deleted (:meth:`delete`) at ``at``. Either way
+        they are never selected again. A dry run only selects.
+
+        On SQL: one ``SELECT … ORDER BY clock, id LIMIT`` on the retention index (``FOR
+        UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share a sweep), then one
+        statement per table, ``… WHERE id IN (…)``, in the unit of work's write phase.
+        """
+
+    @abc.abstractmethod
+    def delete(self, order_ids: Sequence[str], *, at: datetime) -> int:
+        """Delete these orders with everything recorded for them: lines, VAT, history,
+        support requests, payments and their refunds. Their stock movements stay (they
+        hold no personal data, and the stock journal must still add up) without the link
+        to the order; the stock an unpaid order still held comes back, journalled at
+        ``at`` as a release. Returns how many orders were deleted."""
+
+    @abc.abstractmethod
+    def anonymise(self, order_ids: Sequence[str], *, at: datetime) -> int:
+        """Replace these orders by :meth:`Order.anonymised(at)
+        <klickit_core.orders.domain.Order.anonymised>`; returns how many changed (an order
+        already anonymised is left as it is). Their support requests lose the link to the
+        account too, and those never closed are deleted: a request left open on an order
+        ten years old is abandoned, and its own clock (the closing) would never start."""
+
+    @abc.abstractmethod
+    def restrict(self, order_ids: Sequence[str], *, at: datetime) -> int:
+        """Replace these orders by :meth:`Order.restricted(at)
+        <klickit_core.orders.domain.Order.restricted>`; returns how many changed."""
+
 
 class SupportRequestRepository(abc.ABC):
     """Support requests by id and by order."""
@@ -88,6 +150,28 @@ class SupportRequestRepository(abc.ABC):
     @abc.abstractmethod
     def for_order(self, order_id: str) -> list[SupportRequest]:
         """The requests about one order, oldest first."""
+
+    # ------------------------------------------------------------------ privacy (PRV-2..4)
+    @abc.abstractmethod
+    def for_orders(self, order_ids: Sequence[str]) -> list[SupportRequest]:
+        """The requests about any of these orders, oldest first (through the order index)."""
+
+    @abc.abstractmethod
+    def sweep_closed(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        """Delete up to ``limit`` requests closed before ``before``, keyset-paged on
+        ``(closed_at, id)`` strictly after ``after``, in that order (``FOR UPDATE SKIP
+        LOCKED`` on PostgreSQL). A dry run only selects."""
+
+    @abc.abstractmethod
+    def delete(self, request_ids: Sequence[str]) -> int:
+        """Delete these requests; returns how many there were."""
+
+    @abc.abstractmethod
+    def restrict(self, request_ids: Sequence[str]) -> int:
+        """Unlink these requests from the customer account (kept for a legal reason after
+        the customer's erasure); returns how many changed."""
 
 
 class OrdersUnitOfWork(Transaction, Protocol):

@@ -458,6 +458,23 @@ class Payment:
         """Whether money was captured (whatever was refunded since)."""
         return self.status in _CAPTURED_STATES
 
+    @property
+    def holds_details(self) -> bool:
+        """Whether the payment still holds a card summary or a gateway reference: the
+        personal part of a payment (the reference leads to what the gateway knows of the
+        payer), which retention removes once the order's accounting period is over."""
+        return self.card is not None or self.gateway_reference is not None
+
+    def without_card(self) -> Payment:
+        """The payment without its card summary (an erasure: PRV-4). The gateway reference
+        stays while the order is kept: refunds, chargebacks and reconciliation need it."""
+        return attrs.evolve(self, card=None)
+
+    def anonymised(self) -> Payment:
+        """The payment without card summary nor gateway reference (PRV-2, once its order's
+        accounting period is over). Amounts, status and dates stay."""
+        return attrs.evolve(self, card=None, gateway_reference=None)
+
     def can_move_to(self, target: PaymentStatus) -> bool:
         """Whether ``target`` is reachable from the current status in one move."""
         return target in TRANSITIONS[self.status]

@@ -14,12 +14,14 @@ with the same key, never with a new one.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar, Protocol
 
 from klickit_core.payments.domain import GatewayResult, Payment, PaymentRequest
 from klickit_core.shared.errors import ConflictError, KlickitError, NotFoundError
 from klickit_core.shared.i18n import N_
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.unit_of_work import Transaction
 
 __all__ = [
@@ -179,6 +181,45 @@ class PaymentRepository(abc.ABC):
     @abc.abstractmethod
     def by_reference(self, reference: str) -> Payment | None:
         """The payment the gateway knows as ``reference``, or ``None``."""
+
+    # ------------------------------------------------------------------ privacy (PRV-2..4)
+    @abc.abstractmethod
+    def for_subject(
+        self, email: str, customer_id: str | None = None, *, paid_orders_only: bool = False
+    ) -> list[Payment]:
+        """The payments of the orders placed under the normalised contact ``email`` or by
+        the account ``customer_id``, oldest first (PRV-3, PRV-4). The adapters find the
+        orders through their email and customer indexes, then the payments by order.
+
+        With ``paid_orders_only``, only the payments of orders that took money (open or
+        settled: an erasure keeps or anonymises them), not those of unpaid, cancelled or
+        failed orders, which go with their order."""
+
+    @abc.abstractmethod
+    def sweep_details(
+        self,
+        before: datetime,
+        *,
+        anonymise: bool,
+        after: SweepKey | None,
+        limit: int,
+        dry_run: bool,
+    ) -> SweepPage:
+        """Up to ``limit`` payments that still hold a card summary or a gateway reference
+        and whose order's accounting period is over: the order's retention clock (the
+        completion clock of a settled order) started before ``before``, or the order was
+        anonymised, or it no longer exists. Keyset-paged on ``(created_at, id)`` strictly
+        after ``after``, in that order (``FOR UPDATE SKIP LOCKED`` on PostgreSQL); each
+        loses its card summary and gateway reference (:meth:`Payment.anonymised
+        <klickit_core.payments.domain.Payment.anonymised>`), or is deleted when
+        ``anonymise`` is false. Either way it is never selected again. A dry run only
+        selects."""
+
+    @abc.abstractmethod
+    def forget_cards(self, payment_ids: Sequence[str]) -> int:
+        """Remove the card summary (brand, last four digits) of these payments (PRV-4:
+        accounting needs the amounts and the gateway reference, not the card); returns
+        how many changed."""
 
 
 class ProcessedEventRepository(abc.ABC):

@@ -11,5 +11,14 @@ composition root — or a downstream app — registers.
 * :mod:`~klickit_core.privacy.bundle`, :mod:`~klickit_core.privacy.export` — the export
   bundle and its JSON schema;
 * :mod:`~klickit_core.privacy.erasure` — erasure with its report;
-* :mod:`~klickit_core.privacy.ports` — checkpoints, audit log, bundle renderer.
+* :mod:`~klickit_core.privacy.ports` — checkpoints, audit log, bundle renderer, and the
+  repositories of requests, bundles, the erasure ledger and the subject directory;
+* :mod:`~klickit_core.privacy.records`, :mod:`~klickit_core.privacy.settings` — request
+  and ledger records, the shop's privacy settings;
+* :mod:`~klickit_core.privacy.requests` — access and erasure requests: confirmation by
+  email, deadlines, delivery through a single-use link (PRV-3, PRV-4);
+* :mod:`~klickit_core.privacy.ledger` — the erasure ledger, re-applied after a restore
+  (PRV-6);
+* :mod:`~klickit_core.privacy.personal_data` — the engine's own provider (requests and
+  export bundles are personal data too).
 """

@@ -11,12 +11,14 @@ Idempotent by contract: erasing an already erased person deletes and anonymises 
 reports the same kept records with the same dates (:attr:`ErasureReport.changed` is false).
 A dry run asks the providers not to write and commits nothing at all.
 
-The erasure ledger that lets a restored backup re-apply erasures (PRV-6) is a separate
-step the caller takes after a real (not dry) erasure.
+The erasure ledger that lets a restored backup re-apply erasures (PRV-6) is written by
+the caller through ``before_commit``, in the erasure's own transaction
+(:func:`klickit_core.privacy.ledger.erase_and_record`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -164,13 +166,15 @@ def erase_subject(
     ids: IdGenerator,
     reference: str | None = None,
     dry_run: bool = False,
+    before_commit: Callable[[PU, ErasureReport], None] | None = None,
 ) -> ErasureReport:
     """Erase ``subject`` everywhere, in one transaction, and report.
 
     The customer themselves (their own account) or an actor allowed to run retention
     (administrators; the system job that answers a confirmed request or re-applies erasures
     after a restore) may ask. ``reference`` (the request's id, never an email) goes to the
-    audit entry.
+    audit entry. ``before_commit`` (not called in a dry run) writes what must commit with
+    the erasure or not at all: the erasure ledger's entry, the request's completion.
     """
     require_subject_access(actor, subject, Permission.EDIT_OWN_DATA, (Permission.RUN_RETENTION,))
     at = ensure_utc(now)
@@ -194,5 +198,7 @@ def erase_subject(
                     entry_id, PrivacyAction.ERASURE, at, actor.id, ref, False, report.tallies()
                 )
             )
+            if before_commit is not None:
+                before_commit(uow, report)
             uow.commit()
     return report

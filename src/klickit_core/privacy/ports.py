@@ -10,30 +10,60 @@
   can never leave a batch applied but its progress unrecorded, or the reverse.
 * :class:`BundleRenderer` — turns an :class:`~klickit_core.privacy.bundle.ExportBundle`
   into a document for people (the HTML adapter, :mod:`klickit_core.adapters.export`).
+
+For the request flows and the erasure ledger (PRV-3, PRV-4, PRV-6), also in the unit of
+work (:class:`PrivacyRequestsUnitOfWork`):
+
+* :class:`PrivacyRequestRepository` — access and erasure requests, with their deadlines;
+* :class:`BundleStore` — delivered exports until they are downloaded or expire. In the
+  unit of work rather than on a disk: a bundle, its download token and the request's
+  completion commit together, the retention sweep and an erasure reach it through the
+  same transaction as everything else, and every worker of a shop sees it;
+* :class:`ErasureLedger` — keyed hashes of erased people, written in the erasure's
+  transaction, read back after a restore;
+* :class:`SubjectDirectory` — the distinct emails the store holds, for "do we know this
+  address?" and for finding erased people again in a restored backup.
 """
 
 from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
 import attrs
 
 from klickit_core.privacy.bundle import ExportBundle
-from klickit_core.shared.i18n import translate
+from klickit_core.privacy.records import (
+    ErasureLedgerEntry,
+    KnownSubject,
+    PrivacyRequest,
+    StoredBundle,
+)
+from klickit_core.shared.access_log import AccessLog
+from klickit_core.shared.errors import NotFoundError
+from klickit_core.shared.i18n import N_, translate
 from klickit_core.shared.personal_data import KeepReason, KeptCount, SweepBatch, SweepCursor
+from klickit_core.shared.tokens import OneTimeTokenRepository
 from klickit_core.shared.unit_of_work import Transaction
 
 __all__ = [
     "BundleRenderer",
+    "BundleStore",
     "CategoryTally",
+    "DeletionPage",
+    "ErasureLedger",
+    "ErasureLedgerUnitOfWork",
     "PrivacyAction",
     "PrivacyAuditEntry",
     "PrivacyAuditLog",
+    "PrivacyRequestNotFoundError",
+    "PrivacyRequestRepository",
+    "PrivacyRequestsUnitOfWork",
     "PrivacyUnitOfWork",
+    "SubjectDirectory",
     "SweepCheckpoint",
     "SweepCheckpoints",
 ]
@@ -260,3 +290,151 @@ class BundleRenderer(abc.ABC):
     @abc.abstractmethod
     def render(self, bundle: ExportBundle, locale: str) -> str:
         """The document, in ``locale`` (``"fr"`` or ``"en"``)."""
+
+
+# ---------------------------------------------------------------------------- requests
+class PrivacyRequestNotFoundError(NotFoundError):
+    """No access or erasure request has this id."""
+
+    code = "privacy.request_not_found"
+    message_template = N_("The privacy request was not found.")
+
+
+@attrs.frozen(slots=True)
+class DeletionPage:
+    """What one set-based sweep statement did: how many records it selected (and, unless
+    in a dry run, deleted), and the greatest key among them (``None`` if none)."""
+
+    count: int
+    last: str | None
+
+
+class PrivacyRequestRepository(abc.ABC):
+    """Access and erasure requests by id, by person and by status."""
+
+    @abc.abstractmethod
+    def add(self, request: PrivacyRequest) -> None:
+        """Store a new request; :class:`~klickit_core.shared.errors.ConflictError` if
+        its id exists."""
+
+    @abc.abstractmethod
+    def get(self, request_id: str) -> PrivacyRequest | None:
+        """The request, or ``None``."""
+
+    @abc.abstractmethod
+    def save(self, request: PrivacyRequest) -> None:
+        """Replace a stored request (:class:`PrivacyRequestNotFoundError` if absent);
+        a concurrent change is a conflict at commit."""
+
+    @abc.abstractmethod
+    def delete(self, request_id: str) -> bool:
+        """Remove the request (an erasure, past its period); whether there was one."""
+
+    @abc.abstractmethod
+    def count_since(self, email: str, since: datetime) -> int:
+        """How many requests ``email`` made at or after ``since`` (for the rate limit)."""
+
+    @abc.abstractmethod
+    def for_subject(self, email: str, customer_id: str | None) -> list[PrivacyRequest]:
+        """The requests made with ``email`` or by the account ``customer_id``, oldest
+        first."""
+
+    @abc.abstractmethod
+    def list(self, *, open_at: datetime | None = None, limit: int = 100) -> list[PrivacyRequest]:
+        """Requests by deadline, then receipt (soonest first); with ``open_at``, only those
+        still open then (awaiting a confirmation that has not expired, or confirmed)."""
+
+    @abc.abstractmethod
+    def sweep_closed(
+        self, cutoff: datetime, *, after: str | None, limit: int, dry_run: bool
+    ) -> DeletionPage:
+        """Delete (or, in a dry run, count) at most ``limit`` requests closed before
+        ``cutoff`` — completed then, or never confirmed and expired then — with ids after
+        ``after``, in id order. Set-based on SQL."""
+
+
+class BundleStore(abc.ABC):
+    """Delivered exports, until downloaded (deleted at once) or expired (swept)."""
+
+    @abc.abstractmethod
+    def add(self, bundle: StoredBundle) -> None:
+        """Store a new bundle (its id must be new)."""
+
+    @abc.abstractmethod
+    def get(self, bundle_id: str) -> StoredBundle | None:
+        """The bundle, or ``None``."""
+
+    @abc.abstractmethod
+    def delete(self, bundle_id: str) -> bool:
+        """Remove the bundle; whether there was one."""
+
+    @abc.abstractmethod
+    def for_requests(self, request_ids: Collection[str]) -> list[StoredBundle]:
+        """The bundles delivered for these requests, oldest first."""
+
+    @abc.abstractmethod
+    def sweep_created_before(
+        self, cutoff: datetime, *, after: str | None, limit: int, dry_run: bool
+    ) -> DeletionPage:
+        """Delete (or count) at most ``limit`` bundles made before ``cutoff``, ids after
+        ``after``, in id order. Set-based on SQL."""
+
+
+class ErasureLedger(abc.ABC):
+    """Who was erased, as keyed hashes (PRV-6). Append-only; no personal data."""
+
+    @abc.abstractmethod
+    def add(self, entry: ErasureLedgerEntry) -> None:
+        """Record an entry; :class:`~klickit_core.shared.errors.ConflictError` if its id
+        exists."""
+
+    @abc.abstractmethod
+    def get(self, entry_id: str) -> ErasureLedgerEntry | None:
+        """The entry, or ``None``."""
+
+    @abc.abstractmethod
+    def matching(
+        self,
+        key_id: str,
+        email_hashes: Collection[str],
+        customer_hashes: Collection[str],
+        *,
+        since: datetime | None = None,
+    ) -> list[ErasureLedgerEntry]:
+        """Entries under ``key_id`` whose email hash or customer hash is among those given
+        (and, with ``since``, made after it), in id order. Callers pass bounded pages."""
+
+    @abc.abstractmethod
+    def entries(self, *, after: str | None = None, limit: int = 1000) -> list[ErasureLedgerEntry]:
+        """Entries in id order after ``after`` (keyset paging, to copy the ledger out)."""
+
+
+class SubjectDirectory(abc.ABC):
+    """The people the store knows, by email: every table that holds an email (accounts,
+    orders, reviews, consents, requests…). Reads committed data."""
+
+    @abc.abstractmethod
+    def find(self, email: str) -> KnownSubject | None:
+        """The subject if any table holds ``email`` (normalised), with the account that
+        uses it; ``None`` if the store knows nothing about the address."""
+
+    @abc.abstractmethod
+    def page(self, *, after: str | None, limit: int) -> list[KnownSubject]:
+        """Distinct emails in order after ``after``, at most ``limit`` (keyset paging over
+        every table at once; set-based on SQL)."""
+
+
+class ErasureLedgerUnitOfWork(PrivacyUnitOfWork, Protocol):
+    """What the erasure ledger needs in the shop's unit of work (PRV-6)."""
+
+    erasure_ledger: ErasureLedger
+    privacy_subjects: SubjectDirectory
+
+
+class PrivacyRequestsUnitOfWork(ErasureLedgerUnitOfWork, Protocol):
+    """What the request flows need in the shop's unit of work (PRV-3, PRV-4)."""
+
+    privacy_requests: PrivacyRequestRepository
+    export_bundles: BundleStore
+    tokens: OneTimeTokenRepository
+    access_log: AccessLog

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import abc
+from datetime import datetime
 from typing import Protocol
 
 from klickit_core.catalogue.ports import ProductRepository
 from klickit_core.sessions.domain import VisitorSession
 from klickit_core.shared.errors import NotFoundError
 from klickit_core.shared.i18n import N_
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.unit_of_work import Transaction
 
 __all__ = ["SessionExpiredError", "SessionNotFoundError", "SessionRepository", "SessionUnitOfWork"]
@@ -51,6 +53,21 @@ class SessionRepository(abc.ABC):
     def delete_for_customer(self, customer_id: str, except_id: str | None = None) -> int:
         """Forget every session signed in as ``customer_id`` but ``except_id`` (a password
         reset ends the others, SEC-3); returns how many were deleted."""
+
+    @abc.abstractmethod
+    def for_customer(self, customer_id: str) -> list[VisitorSession]:
+        """Every session signed in as ``customer_id``, oldest start first (PRV-3 export)."""
+
+    @abc.abstractmethod
+    def sweep_idle(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        """Delete up to ``limit`` sessions last active before ``before`` (SES-1, PRV-2).
+
+        Keyset-paged on ``(last_activity_at, id)``, strictly after ``after``, in that
+        order; on SQL one ``DELETE … WHERE id IN (SELECT … LIMIT …)`` (with
+        ``FOR UPDATE SKIP LOCKED`` on PostgreSQL). A dry run only selects.
+        """
 
 
 class SessionUnitOfWork(Transaction, Protocol):

@@ -14,6 +14,7 @@ from datetime import datetime
 import attrs
 
 from klickit_core.shared.actors import Actor
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 
 __all__ = ["AccessLog", "AccessLogEntry", "log_staff_read"]
 
@@ -42,6 +43,23 @@ class AccessLog(abc.ABC):
         self, *, actor_id: str | None = None, subject: str | None = None, limit: int = 1000
     ) -> list[AccessLogEntry]:
         """Entries, newest first, optionally for one actor or one subject."""
+
+    @abc.abstractmethod
+    def about(self, subject: str) -> list[AccessLogEntry]:
+        """Every entry about ``subject`` (a customer id), oldest first (PRV-3: "who on
+        the staff read your data")."""
+
+    @abc.abstractmethod
+    def delete_about(self, subject: str, before: datetime) -> int:
+        """Delete the entries about ``subject`` made before ``before`` (an erasure removes
+        those already past their period); how many."""
+
+    @abc.abstractmethod
+    def sweep(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        """Delete up to ``limit`` entries made before ``before`` (PRV-2), keyset-paged on
+        ``(at, id)``. A dry run only selects."""
 
 
 def log_staff_read(

@@ -23,6 +23,8 @@ from datetime import datetime
 
 import attrs
 
+from klickit_core.shared.sweeps import SweepKey, SweepPage
+
 __all__ = ["SecurityEvent", "SecurityEventKind", "SecurityEventLog", "is_valid_event_kind"]
 
 _KIND = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
@@ -89,3 +91,20 @@ class SecurityEventLog(abc.ABC):
     @abc.abstractmethod
     def delete_before(self, moment: datetime, limit: int = 1000) -> int:
         """Delete up to ``limit`` events older than ``moment`` (retention); how many."""
+
+    @abc.abstractmethod
+    def for_customer(self, customer_id: str) -> list[SecurityEvent]:
+        """Every event about the account ``customer_id``, oldest first (PRV-3 export)."""
+
+    @abc.abstractmethod
+    def anonymise_customer(self, customer_id: str) -> int:
+        """Drop the account id and the network address from every event about
+        ``customer_id`` (erasure, PRV-4); how many events. The kind and time stay, so the
+        year's incident statistics (BRE-1) still add up, and nothing left names anyone."""
+
+    @abc.abstractmethod
+    def sweep(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        """Delete up to ``limit`` events recorded before ``before`` (PRV-2), keyset-paged on
+        ``(at, id)``. A dry run only selects."""

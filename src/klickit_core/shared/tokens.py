@@ -45,6 +45,7 @@ from klickit_core.shared.clock import Clock, ensure_utc
 from klickit_core.shared.errors import KlickitError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.sensitive import Secret
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 
 __all__ = [
     "SELECTOR_BYTES",
@@ -173,8 +174,11 @@ class OneTimeTokenRepository(abc.ABC):
 
     @abc.abstractmethod
     def mark_used(self, token_id: str, at: datetime) -> bool:
-        """Spend the token if it exists and is unspent; ``True`` only for the call that
-        spent it (SQL: ``UPDATE … SET used_at = :at WHERE id = :id AND used_at IS NULL``)."""
+        """Spend the token if it exists and is unspent as this transaction sees it;
+        ``False`` otherwise. Single use holds across transactions: of two that both spend
+        it, only the first to commit does, and the other's commit raises
+        :class:`~klickit_core.shared.errors.ConflictError` (SQL: ``UPDATE … SET used_at =
+        :at WHERE id = :id AND used_at IS NULL`` at commit)."""
 
     @abc.abstractmethod
     def revoke(self, subject: str, purposes: Collection[str], at: datetime) -> int:
@@ -190,6 +194,22 @@ class OneTimeTokenRepository(abc.ABC):
     def delete_expired(self, before: datetime, limit: int = 1000) -> int:
         """Delete up to ``limit`` records that expired before ``before`` (retention);
         returns how many."""
+
+    @abc.abstractmethod
+    def for_subject(self, subject: str) -> list[OneTimeToken]:
+        """Every record whose subject is ``subject`` (a customer id), oldest first (PRV-3:
+        the export says a link was issued, for what and when, never the hash)."""
+
+    @abc.abstractmethod
+    def delete_for_subject(self, subject: str) -> int:
+        """Delete every record whose subject is ``subject`` (erasure); how many."""
+
+    @abc.abstractmethod
+    def sweep_expired(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        """Delete up to ``limit`` records that expired before ``before`` (PRV-2),
+        keyset-paged on ``(expires_at, id)``. A dry run only selects."""
 
 
 def issue_token(
@@ -276,8 +296,11 @@ def consume_token(
 ) -> OneTimeToken:
     """Verify ``presented`` like :func:`verify_token`, then spend it (single use).
 
-    If another transaction spent it in between, the guarded update says so and this one
-    is refused (``reason="used"``). Runs in the caller's transaction.
+    If another transaction spent it and committed before this one read it, this one is
+    refused (``reason="used"``). If both read it unspent, the guarded update at commit
+    lets only the first commit through; the other commit raises
+    :class:`~klickit_core.shared.errors.ConflictError` and writes nothing. Runs in the
+    caller's transaction.
     """
     record = verify_token(tokens, clock, purpose, presented, subject=subject)
     now = ensure_utc(clock.now())

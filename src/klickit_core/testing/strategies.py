@@ -23,7 +23,7 @@ from typing import TypeVar
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from klickit_core.accounts.domain import Customer
+from klickit_core.accounts.domain import AccountActivity, Customer
 from klickit_core.accounts.password_policy import MAX_PASSWORD_LENGTH, check_password
 from klickit_core.accounts.security import (
     LOGIN_CONFIRMATION,
@@ -95,6 +95,7 @@ from klickit_core.shared.personal_data import (
 )
 from klickit_core.shared.security_events import SecurityEvent, SecurityEventKind
 from klickit_core.shared.sensitive import Secret
+from klickit_core.shared.sweeps import SweepKey
 from klickit_core.shared.tokens import OneTimeToken
 from klickit_core.shared.vat import FRANCE_VAT, VatClass, VatRate
 from klickit_core.shipping.presets import EU_COUNTRIES
@@ -1360,3 +1361,19 @@ def security_settings() -> st.SearchStrategy[SecuritySettings]:
         st.sampled_from(["", "/boutique"]),
     )
     return st.builds(SecuritySettings, base_url=base_url, login=login, reset=reset)
+
+
+# ---------------------------------------------------------------------- people-side privacy
+__all__ += ["account_activities", "sweep_keys"]
+
+
+def account_activities() -> st.SearchStrategy[AccountActivity]:
+    """Activity records of accounts (PRV-1, ``accounts.inactive``): a swept login time and
+    an inactivity notice, each maybe absent."""
+    moments = st.none() | aware_datetimes()
+    return st.builds(AccountActivity, _IDS, moments, moments)
+
+
+def sweep_keys(*, clocked: bool = True) -> st.SearchStrategy[SweepKey]:
+    """Keyset positions of a retention sweep (PRV-2): an aware clock (or none) and an id."""
+    return st.builds(SweepKey, aware_datetimes() if clocked else st.none(), _IDS)

@@ -99,6 +99,16 @@ class MemoryTransaction(UnitOfWork):
         merged.update(self._writes.get(table, {}))
         return (value for value in merged.values() if value is not MISSING)
 
+    def scan_items(self, table: str) -> Iterator[tuple[Hashable, Any]]:
+        """Every live ``(key, value)`` of ``table`` as this transaction sees it (for
+        tables whose values do not carry their key, such as saved carts)."""
+        with self._store.lock:
+            merged = dict(self._store.tables[table])
+        for key, value in merged.items():
+            self._seen.setdefault((table, key), value)
+        merged.update(self._writes.get(table, {}))
+        return ((key, value) for key, value in merged.items() if value is not MISSING)
+
     def next_in_sequence(self, name: str) -> int:
         """The next value of a named counter. Like a SQL sequence it is not rolled back:
         numbers may have gaps, never duplicates."""

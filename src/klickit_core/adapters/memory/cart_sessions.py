@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from klickit_core.adapters.memory.base import MISSING, MemoryTransaction
+from klickit_core.adapters.memory.people import keyset_sweep
 from klickit_core.cart.domain import Cart
 from klickit_core.cart.ports import CartRepository
 from klickit_core.sessions.domain import VisitorSession
 from klickit_core.sessions.ports import SessionNotFoundError, SessionRepository
 from klickit_core.shared.errors import ConflictError
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 
 __all__ = ["MemoryCarts", "MemorySessions"]
 
@@ -24,6 +28,27 @@ class MemoryCarts(CartRepository):
 
     def save(self, customer_id: str, cart: Cart) -> None:
         self._tx.write("carts", customer_id, MISSING if cart.is_empty else cart)
+
+    def delete(self, customer_id: str) -> bool:
+        if self._tx.read("carts", customer_id) is MISSING:
+            return False
+        self._tx.write("carts", customer_id, MISSING)
+        return True
+
+    def sweep_orphans(self, *, after: SweepKey | None, limit: int, dry_run: bool) -> SweepPage:
+        orphans = [
+            key
+            for key, _cart in self._tx.scan_items("carts")
+            if self._tx.read("customers", key) is MISSING
+        ]
+        return keyset_sweep(
+            orphans,
+            lambda key: SweepKey(None, str(key)),
+            lambda key: self._tx.write("carts", key, MISSING),
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+        )
 
 
 class MemorySessions(SessionRepository):
@@ -58,3 +83,19 @@ class MemorySessions(SessionRepository):
         for session_id in doomed:
             self._tx.write("sessions", session_id, MISSING)
         return len(doomed)
+
+    def for_customer(self, customer_id: str) -> list[VisitorSession]:
+        found = [s for s in self._tx.scan("sessions") if s.customer_id == customer_id]
+        return sorted(found, key=lambda s: (s.started_at, s.id))
+
+    def sweep_idle(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        return keyset_sweep(
+            [s for s in self._tx.scan("sessions") if s.last_activity_at < before],
+            lambda s: SweepKey(s.last_activity_at, s.id),
+            lambda s: self._tx.write("sessions", s.id, MISSING),
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+        )

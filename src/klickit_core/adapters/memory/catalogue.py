@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from klickit_core.adapters.memory.base import MISSING, MemoryTransaction
+from klickit_core.adapters.memory.people import keyset_sweep
 from klickit_core.catalogue.domain import (
     InvalidProductError,
     Product,
@@ -22,6 +23,7 @@ from klickit_core.catalogue.ports import (
     StockMovementRepository,
 )
 from klickit_core.shared.errors import ConflictError
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 
 __all__ = ["MemoryProducts", "MemoryReviews", "MemoryStockMovements"]
 
@@ -131,3 +133,33 @@ class MemoryReviews(ReviewRepository):
 
     def in_state(self, state: ReviewState) -> list[Review]:
         return [r for r in self._all() if r.state is state]
+
+    def by_author(self, email: str, customer_id: str | None = None) -> list[Review]:
+        return [
+            r
+            for r in self._all()
+            if r.author_email == email or (customer_id is not None and r.customer_id == customer_id)
+        ]
+
+    def delete(self, review_id: str) -> None:
+        self._tx.write("reviews", review_id, MISSING)
+
+    def sweep_orphan_authors(
+        self, *, after: SweepKey | None, limit: int, anonymise: bool, dry_run: bool
+    ) -> SweepPage:
+        def apply(review: Review) -> None:
+            self._tx.write("reviews", review.id, review.anonymised() if anonymise else MISSING)
+
+        return keyset_sweep(
+            [
+                r
+                for r in self._tx.scan("reviews")
+                if r.customer_id is not None
+                and self._tx.read("customers", r.customer_id) is MISSING
+            ],
+            lambda r: SweepKey(None, r.id),
+            apply,
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+        )

@@ -10,6 +10,7 @@ on SQL.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Collection
 from datetime import datetime
 
@@ -24,9 +25,11 @@ from klickit_core.accounts.security import (
     LostCredentialsRequest,
     RecoveryStatus,
 )
+from klickit_core.adapters.memory import people
 from klickit_core.adapters.memory.base import MISSING, MemoryTransaction
 from klickit_core.shared.errors import ConflictError
 from klickit_core.shared.security_events import SecurityEvent, SecurityEventLog
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.tokens import OneTimeToken, OneTimeTokenRepository
 
 __all__ = [
@@ -91,6 +94,31 @@ class MemoryLoginAttempts(LoginAttemptRepository):
             self._tx.write(self._TABLE, attempt.id, MISSING)
         return len(old)
 
+    def for_customer(self, customer_id: str) -> list[LoginAttempt]:
+        found = [a for a in self._tx.scan(self._TABLE) if a.customer_id == customer_id]
+        return sorted(found, key=lambda a: (a.at, a.id))
+
+    def delete_for_customer(self, customer_id: str) -> int:
+        found = self.for_customer(customer_id)
+        for attempt in found:
+            self._tx.write(self._TABLE, attempt.id, MISSING)
+        return len(found)
+
+    def sweep(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        page = people.select_page(
+            [a for a in self._tx.scan(self._TABLE) if a.at < before],
+            lambda a: SweepKey(a.at, a.id),
+            after=after,
+            limit=limit,
+        )
+        if not dry_run:
+            people.fold_logins(self._tx, (attempt for _key, attempt in page))
+            for _key, attempt in page:
+                self._tx.write(self._TABLE, attempt.id, MISSING)
+        return SweepPage.of([key for key, _attempt in page])
+
 
 class MemoryOneTimeTokens(OneTimeTokenRepository):
     """One-time token records in memory."""
@@ -141,6 +169,28 @@ class MemoryOneTimeTokens(OneTimeTokenRepository):
             self._tx.write(self._TABLE, token.id, MISSING)
         return len(old)
 
+    def for_subject(self, subject: str) -> list[OneTimeToken]:
+        found = [t for t in self._tx.scan(self._TABLE) if t.subject == subject]
+        return sorted(found, key=lambda t: (t.created_at, t.id))
+
+    def delete_for_subject(self, subject: str) -> int:
+        found = self.for_subject(subject)
+        for token in found:
+            self._tx.write(self._TABLE, token.id, MISSING)
+        return len(found)
+
+    def sweep_expired(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        return people.keyset_sweep(
+            [t for t in self._tx.scan(self._TABLE) if t.expires_at < before],
+            lambda t: SweepKey(t.expires_at, t.id),
+            lambda t: self._tx.write(self._TABLE, t.id, MISSING),
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+        )
+
 
 class MemorySecurityEvents(SecurityEventLog):
     """The security event log in memory."""
@@ -179,6 +229,28 @@ class MemorySecurityEvents(SecurityEventLog):
             self._tx.write(self._TABLE, event.id, MISSING)
         return len(old)
 
+    def for_customer(self, customer_id: str) -> list[SecurityEvent]:
+        found = [e for e in self._tx.scan(self._TABLE) if e.customer_id == customer_id]
+        return sorted(found, key=lambda e: (e.at, e.id))
+
+    def anonymise_customer(self, customer_id: str) -> int:
+        found = self.for_customer(customer_id)
+        for event in found:
+            self._tx.write(self._TABLE, event.id, people.anonymised_event(event))
+        return len(found)
+
+    def sweep(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        return people.keyset_sweep(
+            [e for e in self._tx.scan(self._TABLE) if e.at < before],
+            lambda e: SweepKey(e.at, e.id),
+            lambda e: self._tx.write(self._TABLE, e.id, MISSING),
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+        )
+
 
 class MemoryLostCredentials(LostCredentialsRepository):
     """Lost-credentials requests in memory."""
@@ -206,3 +278,30 @@ class MemoryLostCredentials(LostCredentialsRepository):
         found = [r for r in self._tx.scan(self._TABLE) if status is None or r.status is status]
         found.sort(key=lambda r: (r.created_at, r.id))
         return found[:limit]
+
+    def for_person(
+        self, email: str, customer_id: str | None = None
+    ) -> builtins.list[LostCredentialsRequest]:
+        found = [
+            r
+            for r in self._tx.scan(self._TABLE)
+            if r.contact_email == email
+            or (customer_id is not None and r.customer_id == customer_id)
+        ]
+        return sorted(found, key=lambda r: (r.created_at, r.id))
+
+    def delete(self, request_id: str) -> None:
+        if self._tx.read(self._TABLE, request_id) is not MISSING:
+            self._tx.write(self._TABLE, request_id, MISSING)
+
+    def sweep(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        return people.keyset_sweep(
+            [r for r in self._tx.scan(self._TABLE) if r.created_at < before],
+            lambda r: SweepKey(r.created_at, r.id),
+            lambda r: self._tx.write(self._TABLE, r.id, MISSING),
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+        )

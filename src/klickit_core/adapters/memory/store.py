@@ -25,6 +25,13 @@ from klickit_core.adapters.memory.orders_accounts import (
     MemorySupportRequests,
 )
 from klickit_core.adapters.memory.payments import MemoryPayments, MemoryProcessedEvents
+from klickit_core.adapters.memory.privacy import MemoryPrivacyAuditLog, MemorySweepCheckpoints
+from klickit_core.adapters.memory.privacy_requests import (
+    MemoryBundleStore,
+    MemoryErasureLedger,
+    MemoryPrivacyRequests,
+    MemorySubjectDirectory,
+)
 from klickit_core.adapters.memory.security import (
     MemoryLoginAttempts,
     MemoryLostCredentials,
@@ -40,6 +47,14 @@ from klickit_core.catalogue.ports import (
 from klickit_core.consents.ports import ConsentRepository
 from klickit_core.orders.ports import OrderRepository, SupportRequestRepository
 from klickit_core.payments.ports import PaymentRepository, ProcessedEventRepository
+from klickit_core.privacy.ports import (
+    BundleStore,
+    ErasureLedger,
+    PrivacyAuditLog,
+    PrivacyRequestRepository,
+    SubjectDirectory,
+    SweepCheckpoints,
+)
 from klickit_core.sessions.ports import SessionRepository
 from klickit_core.shared.access_log import AccessLog
 from klickit_core.shared.security_events import SecurityEventLog
@@ -78,3 +93,9 @@ class MemoryUnitOfWork(MemoryTransaction):
         self.lost_credentials: LostCredentialsRepository = MemoryLostCredentials(self)
         self.tokens: OneTimeTokenRepository = MemoryOneTimeTokens(self)
         self.security_events: SecurityEventLog = MemorySecurityEvents(self)
+        self.sweep_checkpoints: SweepCheckpoints = MemorySweepCheckpoints(self)
+        self.privacy_audit: PrivacyAuditLog = MemoryPrivacyAuditLog(self)
+        self.privacy_requests: PrivacyRequestRepository = MemoryPrivacyRequests(self)
+        self.export_bundles: BundleStore = MemoryBundleStore(self)
+        self.erasure_ledger: ErasureLedger = MemoryErasureLedger(self)
+        self.privacy_subjects: SubjectDirectory = MemorySubjectDirectory(self)

@@ -9,17 +9,19 @@ unique constraints at commit (the same error, from :mod:`.errors`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import exists, update
 
-from klickit_core.accounts.domain import Customer
+from klickit_core.accounts.domain import AccountActivity, Customer
 from klickit_core.accounts.ports import (
     CredentialRepository,
     CustomerNotFoundError,
     CustomerRepository,
     DuplicateAccountError,
 )
+from klickit_core.adapters.sql import people
 from klickit_core.adapters.sql.base import MISSING, Loaded, RowSet, SqlTransaction, TableAggregate
 from klickit_core.adapters.sql.rows import address_from, address_row
 from klickit_core.adapters.sql.tables import access_log, consents, credentials, customers
@@ -27,6 +29,7 @@ from klickit_core.consents.domain import ConsentRecord
 from klickit_core.consents.ports import ConsentRepository
 from klickit_core.shared.access_log import AccessLog, AccessLogEntry
 from klickit_core.shared.errors import ConflictError
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 
 __all__ = [
     "ACCESS_LOG",
@@ -217,6 +220,49 @@ class SqlCustomers(CustomerRepository):
         self._check_unique(customer)
         self._tx.stage(CUSTOMERS, customer.id, customer)
 
+    def delete(self, customer_id: str) -> bool:
+        if self.get(customer_id) is None:
+            return False
+        # The password hash and the activity record go with the row (ON DELETE CASCADE).
+        self._tx.stage(CUSTOMERS, customer_id, MISSING)
+        return True
+
+    def activity(self, customer_id: str) -> AccountActivity | None:
+        return self._tx.get(people.ACCOUNT_ACTIVITY, customer_id)
+
+    def record_inactivity_notice(self, customer_id: str, at: datetime) -> None:
+        if self.get(customer_id) is None:
+            raise CustomerNotFoundError
+        current = self.activity(customer_id) or AccountActivity(customer_id)
+        self._tx.stage(
+            people.ACCOUNT_ACTIVITY,
+            customer_id,
+            AccountActivity(customer_id, current.last_login_at, at),
+        )
+
+    def inactive(self, cutoff: datetime, *, after: str | None, limit: int) -> list[str]:
+        return people.inactive_accounts(self._tx, cutoff, after=after, limit=limit)
+
+    def sweep_inactive(
+        self,
+        cutoff: datetime,
+        *,
+        notice_after: datetime,
+        require_notice: bool,
+        after: SweepKey | None,
+        limit: int,
+        dry_run: bool,
+    ) -> SweepPage:
+        return people.sweep_inactive_accounts(
+            self._tx,
+            cutoff,
+            notice_after=notice_after,
+            require_notice=require_notice,
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+        )
+
 
 class SqlCredentials(CredentialRepository):
     """Password hashes in their own table, apart from customers."""
@@ -251,6 +297,48 @@ class SqlConsents(ConsentRepository):
         )
         return self._tx.merge(
             CONSENTS, found, lambda r: r.subject_email == email, lambda r: (r.at, r.id)
+        )
+
+    def for_customer(self, customer_id: str) -> list[ConsentRecord]:
+        found = CONSENTS.load_where(
+            self._tx,
+            consents.c.customer_id == customer_id,
+            order_by=[consents.c.at, self._tx.text_order(consents.c.id)],
+        )
+        return self._tx.merge(
+            CONSENTS, found, lambda r: r.customer_id == customer_id, lambda r: (r.at, r.id)
+        )
+
+    def delete(self, record_id: str) -> None:
+        if self._tx.exists(CONSENTS, record_id):
+            self._tx.stage(CONSENTS, record_id, MISSING)
+
+    def sweep_proofs(
+        self, cutoff: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        newer = consents.alias("newer")
+        replaced = exists().where(
+            newer.c.subject_email == consents.c.subject_email,
+            newer.c.purpose == consents.c.purpose,
+            (newer.c.at > consents.c.at)
+            | (
+                (newer.c.at == consents.c.at)
+                & (self._tx.text_order(newer.c.id) > self._tx.text_order(consents.c.id))
+            ),
+            newer.c.at < cutoff,
+        )
+        return people.keyset_sweep(
+            self._tx,
+            consents,
+            clock="at",
+            key="id",
+            due=[
+                ((consents.c.granted.is_(False)) & (consents.c.at < cutoff))
+                | (consents.c.granted.is_(True) & replaced)
+            ],
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
         )
 
 
@@ -294,4 +382,34 @@ class SqlAccessLog(AccessLog):
             lambda e: (e.at, e.id),
             reverse=True,
             limit=limit,
+        )
+
+    def about(self, subject: str) -> list[AccessLogEntry]:
+        found = ACCESS_LOG.load_where(
+            self._tx,
+            access_log.c.subject == subject,
+            order_by=[access_log.c.at, self._tx.text_order(access_log.c.id)],
+        )
+        return self._tx.merge(
+            ACCESS_LOG, found, lambda e: e.subject == subject, lambda e: (e.at, e.id)
+        )
+
+    def delete_about(self, subject: str, before: datetime) -> int:
+        old = [entry for entry in self.about(subject) if entry.at < before]
+        for entry in old:
+            self._tx.stage(ACCESS_LOG, entry.id, MISSING)
+        return len(old)
+
+    def sweep(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        return people.keyset_sweep(
+            self._tx,
+            access_log,
+            clock="at",
+            key="id",
+            due=[access_log.c.at < before],
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
         )

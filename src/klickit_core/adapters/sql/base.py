@@ -650,7 +650,8 @@ class SqlTransaction(UnitOfWork):
 
 
 #: The order tables are written in at commit: parents before children that refer to
-#: them (credentials after customers), the rest alphabetical.
+#: them (credentials after customers), then a fixed order for the rest, so that two
+#: commits always lock rows in the same order.
 _FLUSH_ORDER: Final = {
     name: position
     for position, name in enumerate(
@@ -662,12 +663,19 @@ _FLUSH_ORDER: Final = {
             "sessions",
             "customers",
             "credentials",
+            "account_activity",
             "consents",
             "access_log",
             "orders",
             "support_requests",
             "payments",
             "processed_events",
+            "lost_credentials",
+            "login_attempts",
+            "tokens",
+            "security_events",
+            "privacy_sweep_checkpoints",
+            "privacy_audit",
         ]
     )
 }

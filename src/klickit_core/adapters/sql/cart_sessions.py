@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 
 from klickit_core.adapters.sql.base import (
     MISSING,
@@ -15,13 +16,15 @@ from klickit_core.adapters.sql.base import (
     SqlTransaction,
     TableAggregate,
 )
+from klickit_core.adapters.sql.people import keyset_sweep
 from klickit_core.adapters.sql.rows import address_from, address_row
-from klickit_core.adapters.sql.tables import cart_lines, sessions
+from klickit_core.adapters.sql.tables import cart_lines, customers, sessions
 from klickit_core.cart.domain import Cart, CartLine
 from klickit_core.cart.ports import CartRepository
 from klickit_core.sessions.domain import Location, VisitorSession
 from klickit_core.sessions.ports import SessionNotFoundError, SessionRepository
 from klickit_core.shared.errors import ConflictError
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 
 __all__ = ["CARTS", "SESSIONS", "SqlCarts", "SqlSessions"]
 
@@ -155,6 +158,28 @@ class SqlCarts(CartRepository):
     def save(self, customer_id: str, cart: Cart) -> None:
         self._tx.stage(CARTS, customer_id, MISSING if cart.is_empty else (customer_id, cart))
 
+    def delete(self, customer_id: str) -> bool:
+        if self.get(customer_id) is None:
+            return False
+        self._tx.stage(CARTS, customer_id, MISSING)
+        return True
+
+    def sweep_orphans(self, *, after: SweepKey | None, limit: int, dry_run: bool) -> SweepPage:
+        # One row per cart (its first line) stands for the cart in the keyset select.
+        return keyset_sweep(
+            self._tx,
+            cart_lines,
+            clock=None,
+            key="customer_id",
+            due=[
+                cart_lines.c.position == 0,
+                ~exists().where(customers.c.id == cart_lines.c.customer_id),
+            ],
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+        )
+
 
 class SqlSessions(SessionRepository):
     """Visitor sessions in SQL."""
@@ -190,3 +215,26 @@ class SqlSessions(SessionRepository):
         for session_id in doomed:
             self._tx.stage(SESSIONS, session_id, MISSING)
         return len(doomed)
+
+    def for_customer(self, customer_id: str) -> list[VisitorSession]:
+        found = SESSIONS.load_where(self._tx, sessions.c.customer_id == customer_id)
+        return self._tx.merge(
+            SESSIONS,
+            found,
+            lambda s: s.customer_id == customer_id,
+            lambda s: (s.started_at, s.id),
+        )
+
+    def sweep_idle(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        return keyset_sweep(
+            self._tx,
+            sessions,
+            clock="last_activity_at",
+            key="id",
+            due=[sessions.c.last_activity_at < before],
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+        )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, or_, select, update
 
 from klickit_core.adapters.sql.base import (
     MISSING,
@@ -27,7 +27,14 @@ from klickit_core.adapters.sql.base import (
     TableAggregate,
 )
 from klickit_core.adapters.sql.errors import Context
-from klickit_core.adapters.sql.tables import product_categories, products, reviews, stock_movements
+from klickit_core.adapters.sql.people import keyset_sweep
+from klickit_core.adapters.sql.tables import (
+    customers,
+    product_categories,
+    products,
+    reviews,
+    stock_movements,
+)
 from klickit_core.catalogue.domain import (
     InvalidProductError,
     Product,
@@ -47,6 +54,7 @@ from klickit_core.catalogue.ports import (
 )
 from klickit_core.shared.errors import ConflictError
 from klickit_core.shared.money import Money
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.vat import VatClass
 
 __all__ = [
@@ -339,3 +347,39 @@ class SqlReviews(ReviewRepository):
 
     def in_state(self, state: ReviewState) -> list[Review]:
         return self._query(reviews.c.state == state.value, keep=lambda r: r.state is state)
+
+    def by_author(self, email: str, customer_id: str | None = None) -> list[Review]:
+        where: Any = reviews.c.author_email == email
+        if customer_id is not None:
+            where = or_(where, reviews.c.customer_id == customer_id)
+        return self._query(
+            where,
+            keep=lambda r: (
+                r.author_email == email
+                or (customer_id is not None and r.customer_id == customer_id)
+            ),
+        )
+
+    def delete(self, review_id: str) -> None:
+        self._tx.stage(REVIEWS, review_id, MISSING)
+
+    def sweep_orphan_authors(
+        self, *, after: SweepKey | None, limit: int, anonymise: bool, dry_run: bool
+    ) -> SweepPage:
+        return keyset_sweep(
+            self._tx,
+            reviews,
+            clock=None,
+            key="id",
+            due=[
+                reviews.c.customer_id.is_not(None),
+                ~exists().where(customers.c.id == reviews.c.customer_id),
+            ],
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+            # What Review.anonymised() leaves: no name, no email, no account.
+            values=(
+                {"author_name": "", "author_email": "", "customer_id": None} if anonymise else None
+            ),
+        )

@@ -8,27 +8,75 @@ Order numbers come from the ``counters`` table, bumped in a statement committed 
 own (see :meth:`~klickit_core.adapters.sql.base.SqlTransaction.next_in_sequence`): like a
 sequence, a number is never handed out twice, a rolled-back checkout leaves a gap, and
 concurrent checkouts do not wait for each other's transactions to get one.
+
+The privacy methods (PRV-2 … PRV-4) are set-based and run in the unit of work's write
+phase (:meth:`~klickit_core.adapters.sql.base.SqlTransaction.write_now`), so a sweep batch
+commits with its checkpoint. A sweep batch is:
+
+* one ``SELECT id, clock_started_at FROM orders WHERE retention_stage = :stage AND
+  clock_started_at < :before AND clock_started_at >= :c AND (clock_started_at, id) > (:c,
+  :i) ORDER BY clock_started_at, id LIMIT :limit`` on the partial retention index (``FOR
+  UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share a sweep; the redundant
+  ``>= :c`` lets the index range start at the cursor whatever the ids' collation);
+* then, to delete: the stock an unpaid order held comes back (one ``UPDATE products``
+  with a correlated sum of the lines, one ``INSERT … SELECT`` into the stock journal),
+  ``UPDATE stock_movements SET order_id = NULL``, ``DELETE FROM support_requests``,
+  ``DELETE FROM payments`` (refunds cascade) and ``DELETE FROM orders`` (lines, VAT and
+  history cascade), each ``WHERE … IN (:ids)``;
+* or, to anonymise: ``UPDATE order_history`` (who moved it, and why), the order's support
+  requests unlinked from the account (``UPDATE``) and those never closed deleted
+  (``DELETE``), and one ``UPDATE orders SET contact_… = '', …, retention_stage = NULL`` —
+  the order leaves the index, so it is never selected again and later batches never walk
+  past it.
+
+No row is loaded into Python beyond the batch's keys; a dry run is the ``SELECT`` alone,
+outside any write transaction.
 """
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+
 from klickit_core.adapters.sql.base import FamilyAggregate, RowSet, SqlTransaction, TableAggregate
-from klickit_core.adapters.sql.rows import address_from, address_row, earliest
+from klickit_core.adapters.sql.errors import translated
+from klickit_core.adapters.sql.rows import STREET_LINES, address_from, address_row
 from klickit_core.adapters.sql.tables import (
     order_history,
     order_lines,
     order_vat,
     orders,
+    payments,
+    products,
+    stock_movements,
     support_requests,
 )
+from klickit_core.adapters.sql.types import UtcDateTime
+from klickit_core.catalogue.domain import StockReason
 from klickit_core.orders.domain import (
+    HOLDS_STOCK,
     Contact,
     Order,
     OrderLine,
     OrderStatus,
+    RetentionStage,
     StatusChange,
     SupportKind,
     SupportRequest,
@@ -42,8 +90,13 @@ from klickit_core.orders.ports import (
     SupportRequestRepository,
 )
 from klickit_core.shared.errors import ConflictError
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 
-__all__ = ["ORDERS", "SUPPORT_REQUESTS", "SqlOrders", "SqlSupportRequests"]
+__all__ = ["ORDERS", "SUPPORT_REQUESTS", "SqlOrders", "SqlSupportRequests", "keyset_page"]
+
+#: Prefix of the stock journal entries a retention deletion writes (with the order number
+#: and the line position: unique, and no personal data).
+RELEASE_PREFIX = "retention-"
 
 
 class _Orders(FamilyAggregate[str, Order]):
@@ -75,7 +128,11 @@ class _Orders(FamilyAggregate[str, Order]):
             "completed_at": value.completed_at,
             "cancelled_at": value.cancelled_at,
             "failed_at": value.failed_at,
-            "clock_started_at": earliest(value.completed_at, value.cancelled_at, value.failed_at),
+            "clock_started_at": value.retention_clock,
+            "retention_stage": stage.value if (stage := value.retention_stage) else None,
+            "refunded_at": value.refunded_at,
+            "anonymised_at": value.anonymised_at,
+            "restricted_at": value.restricted_at,
         }
         return [
             (orders, [root]),
@@ -181,6 +238,9 @@ class _Orders(FamilyAggregate[str, Order]):
             completed_at=root["completed_at"],
             cancelled_at=root["cancelled_at"],
             failed_at=root["failed_at"],
+            refunded_at=root["refunded_at"],
+            anonymised_at=root["anonymised_at"],
+            restricted_at=root["restricted_at"],
         )
 
 
@@ -283,6 +343,147 @@ class SqlOrders(OrderRepository):
             offset=offset,
         )
 
+    # ------------------------------------------------------------------ privacy (PRV-2..4)
+    def for_subject(self, email: str, customer_id: str | None = None) -> builtins.list[Order]:
+        mine = orders.c.contact_email == email
+        if customer_id is not None:
+            mine = or_(mine, orders.c.customer_id == customer_id)
+        found = ORDERS.load_where(
+            self._tx,
+            mine,
+            orders.c.anonymised_at.is_(None),
+            order_by=[orders.c.placed_at, self._tx.text_order(orders.c.id)],
+        )
+        return self._tx.merge(
+            ORDERS,
+            found,
+            lambda o: (
+                o.anonymised_at is None
+                and (
+                    o.contact.email == email
+                    or (customer_id is not None and o.customer_id == customer_id)
+                )
+            ),
+            lambda o: (o.placed_at, o.id),
+        )
+
+    def sweep(
+        self,
+        stage: RetentionStage,
+        before: datetime,
+        *,
+        anonymise: bool,
+        at: datetime,
+        after: SweepKey | None,
+        limit: int,
+        dry_run: bool,
+    ) -> SweepPage:
+        clock = orders.c.clock_started_at
+        due = select(orders.c.id, clock).where(
+            orders.c.retention_stage == RetentionStage(stage).value, clock < before
+        )
+        keys = keyset_page(self._tx, due, clock, orders.c.id, after, limit, dry_run=dry_run)
+        if keys and not dry_run:
+            ids = [key.id for key in keys]
+            changed = self.anonymise(ids, at=at) if anonymise else self.delete(ids, at=at)
+            if changed != len(ids):  # locked rows cannot vanish: something is badly wrong
+                raise ConflictError(table="orders")
+        return SweepPage.of(keys)
+
+    def delete(self, order_ids: Sequence[str], *, at: datetime) -> int:
+        ids = list(dict.fromkeys(order_ids))
+        if not ids:
+            return 0
+        connection = self._tx.write_now()
+        with translated("orders"):
+            held = list(
+                connection.execute(
+                    select(orders.c.id).where(
+                        orders.c.id.in_(ids), orders.c.status.in_([s.value for s in HOLDS_STOCK])
+                    )
+                ).scalars()
+            )
+            if held:
+                _release_stock(connection, held, at)
+            connection.execute(
+                update(stock_movements)
+                .where(stock_movements.c.order_id.in_(ids))
+                .values(order_id=None)
+            )
+            connection.execute(delete(support_requests).where(support_requests.c.order_id.in_(ids)))
+            connection.execute(delete(payments).where(payments.c.order_id.in_(ids)))
+            done = connection.execute(delete(orders).where(orders.c.id.in_(ids)))
+        return int(done.rowcount)
+
+    def anonymise(self, order_ids: Sequence[str], *, at: datetime) -> int:
+        ids = list(dict.fromkeys(order_ids))
+        if not ids:
+            return 0
+        connection = self._tx.write_now()
+        blank_street = {f"{p}_street_{n}": None for p in _ADDRESSES for n in _STREETS}
+        blank_parts = {f"{p}_{part}": "" for p in _ADDRESSES for part in _PARTS}
+        with translated("orders"):
+            live = select(orders.c.id).where(orders.c.id.in_(ids), orders.c.anonymised_at.is_(None))
+            live_ids = live.scalar_subquery()
+            connection.execute(
+                update(order_history)
+                .where(order_history.c.order_id.in_(live_ids))
+                .values(actor="", reason="")
+            )
+            connection.execute(
+                delete(support_requests).where(
+                    support_requests.c.order_id.in_(live_ids),
+                    support_requests.c.closed_at.is_(None),
+                )
+            )
+            connection.execute(
+                update(support_requests)
+                .where(
+                    support_requests.c.order_id.in_(live_ids),
+                    support_requests.c.customer_id.is_not(None),
+                )
+                .values(customer_id=None, version=support_requests.c.version + 1)
+            )
+            done = connection.execute(
+                update(orders)
+                .where(orders.c.id.in_(ids), orders.c.anonymised_at.is_(None))
+                .values(
+                    contact_first_name="",
+                    contact_last_name="",
+                    contact_email="",
+                    contact_phone="",
+                    **blank_parts,
+                    **blank_street,
+                    ip_address=None,
+                    customer_id=None,
+                    anonymised_at=at,
+                    retention_stage=None,
+                    clock_started_at=None,
+                    version=orders.c.version + 1,
+                )
+            )
+        return int(done.rowcount)
+
+    def restrict(self, order_ids: Sequence[str], *, at: datetime) -> int:
+        ids = list(dict.fromkeys(order_ids))
+        if not ids:
+            return 0
+        connection = self._tx.write_now()
+        with translated("orders"):
+            done = connection.execute(
+                update(orders)
+                .where(
+                    orders.c.id.in_(ids),
+                    or_(orders.c.customer_id.is_not(None), orders.c.restricted_at.is_(None)),
+                )
+                .values(
+                    customer_id=None,
+                    restricted_at=func.coalesce(orders.c.restricted_at, literal(at, UtcDateTime)),
+                    version=orders.c.version + 1,
+                )
+            )
+        return int(done.rowcount)
+
 
 class SqlSupportRequests(SupportRequestRepository):
     """Support requests in SQL."""
@@ -315,3 +516,148 @@ class SqlSupportRequests(SupportRequestRepository):
             lambda r: r.order_id == order_id,
             lambda r: (r.created_at, r.id),
         )
+
+    # ------------------------------------------------------------------ privacy (PRV-2..4)
+    def for_orders(self, order_ids: Sequence[str]) -> list[SupportRequest]:
+        wanted = frozenset(order_ids)
+        found = (
+            SUPPORT_REQUESTS.load_where(
+                self._tx,
+                support_requests.c.order_id.in_(sorted(wanted)),
+                order_by=[
+                    support_requests.c.created_at,
+                    self._tx.text_order(support_requests.c.id),
+                ],
+            )
+            if wanted
+            else {}
+        )
+        return self._tx.merge(
+            SUPPORT_REQUESTS,
+            found,
+            lambda r: r.order_id in wanted,
+            lambda r: (r.created_at, r.id),
+        )
+
+    def sweep_closed(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        closed = support_requests.c.closed_at
+        due = select(support_requests.c.id, closed).where(closed < before)
+        keys = keyset_page(
+            self._tx, due, closed, support_requests.c.id, after, limit, dry_run=dry_run
+        )
+        if keys and not dry_run:
+            ids = [key.id for key in keys]
+            if self.delete(ids) != len(ids):
+                raise ConflictError(table="support_requests")
+        return SweepPage.of(keys)
+
+    def delete(self, request_ids: Sequence[str]) -> int:
+        ids = list(dict.fromkeys(request_ids))
+        if not ids:
+            return 0
+        connection = self._tx.write_now()
+        with translated("support_requests"):
+            done = connection.execute(
+                delete(support_requests).where(support_requests.c.id.in_(ids))
+            )
+        return int(done.rowcount)
+
+    def restrict(self, request_ids: Sequence[str]) -> int:
+        ids = list(dict.fromkeys(request_ids))
+        if not ids:
+            return 0
+        connection = self._tx.write_now()
+        with translated("support_requests"):
+            done = connection.execute(
+                update(support_requests)
+                .where(support_requests.c.id.in_(ids), support_requests.c.customer_id.is_not(None))
+                .values(customer_id=None, version=support_requests.c.version + 1)
+            )
+        return int(done.rowcount)
+
+
+_ADDRESSES = ("billing", "shipping")
+_PARTS = ("postcode", "city", "region")
+_STREETS = range(1, STREET_LINES + 1)
+
+
+def keyset_page(
+    tx: SqlTransaction,
+    due: Select[Any],
+    clock: Any,
+    key: Any,
+    after: SweepKey | None,
+    limit: int,
+    *,
+    dry_run: bool,
+    lock: Any = None,
+) -> list[SweepKey]:
+    """The next page of a retention sweep: ``due`` (which selects the key and the clock
+    columns) restricted to rows strictly after ``after`` in ``(clock, key)`` order, at most
+    ``limit`` of them, in that order.
+
+    The cursor condition is the row value ``(clock, key) > (:c, :k)`` (SQLite ≥ 3.15,
+    PostgreSQL), with the redundant ``clock >= :c`` that any index on the clock can start
+    its range from (the key is compared by code point, ``COLLATE "C"`` on PostgreSQL, like
+    Python's ``str`` and the memory backend). A real run selects in the write phase, ``FOR
+    UPDATE SKIP LOCKED`` on PostgreSQL (of ``lock``, a table, when ``due`` joins others):
+    a concurrent worker's rows are skipped, never waited for; a dry run selects in
+    autocommit and locks nothing.
+    """
+    if limit <= 0:
+        return []
+    ordered_key = tx.text_order(key)
+    if after is not None:
+        if after.at is None:
+            due = due.where(ordered_key > after.id)
+        else:
+            at = literal(after.at, UtcDateTime)
+            due = due.where(clock >= at, tuple_(clock, ordered_key) > tuple_(at, after.id))
+    due = due.order_by(clock, ordered_key).limit(limit)
+    if dry_run:
+        rows = tx.fetch(due)
+    else:
+        if tx.dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True, of=lock)
+        connection = tx.write_now()
+        with translated():
+            rows = connection.execute(due).all()
+    return [SweepKey(clock_at, key_value) for key_value, clock_at in (tuple(r) for r in rows)]
+
+
+def _release_stock(connection: Any, held: list[str], at: datetime) -> None:
+    """Give back the stock the unpaid orders ``held`` still reserve, as cancelling them
+    would have (:func:`klickit_core.orders.services.release_stock`), and journal each line
+    as a release without the order link (the order is being deleted)."""
+    in_held = order_lines.c.order_id.in_(held)
+    returned = (
+        select(func.sum(order_lines.c.quantity))
+        .where(order_lines.c.sku == products.c.sku, in_held)
+        .scalar_subquery()
+    )
+    connection.execute(
+        update(products)
+        .where(
+            products.c.stock.is_not(None),
+            products.c.sku.in_(select(order_lines.c.sku).where(in_held).scalar_subquery()),
+        )
+        .values(stock=products.c.stock + returned, version=products.c.version + 1)
+    )
+    entries = select(
+        literal(RELEASE_PREFIX)
+        + orders.c.number
+        + literal("-")
+        + cast(order_lines.c.position, String),
+        order_lines.c.sku,
+        order_lines.c.quantity,
+        literal(StockReason.ORDER_RELEASED.value),
+        literal(at, UtcDateTime),
+        literal(None, String),
+    ).select_from(order_lines.join(orders, and_(orders.c.id == order_lines.c.order_id)))
+    connection.execute(
+        insert(stock_movements).from_select(
+            ["id", "sku", "delta", "reason", "at", "order_id"], entries.where(in_held)
+        )
+    )

@@ -3,13 +3,26 @@
 The event ids are the table's primary key, so two concurrent deliveries of one
 notification cannot both commit: the second one's insert clashes and becomes
 :class:`~klickit_core.payments.ports.DuplicateEventError` (PAY-4).
+
+Retention (PRV-2): a payment's personal part is its card summary and its gateway
+reference. A sweep batch is one ``SELECT payments.id, payments.created_at FROM payments
+LEFT JOIN orders … WHERE <details> AND created_at < :before AND (created_at, id) > (:c, :i)
+AND (the order is gone, anonymised, or settled with its clock before :before) ORDER BY
+created_at, id LIMIT :limit`` on the partial index of the payments that still hold
+details (``FOR UPDATE OF payments SKIP LOCKED`` on PostgreSQL), then one ``UPDATE payments
+SET card_brand = NULL, card_last4 = NULL, gateway_reference = NULL WHERE id IN (…)``
+(or a ``DELETE``). An anonymised payment leaves the partial index: later batches never
+walk past it. A payment's creation precedes its order's clock, so ``created_at <
+:before`` loses nothing and bounds the walk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, update
 
 from klickit_core.adapters.sql.base import (
     MISSING,
@@ -18,7 +31,10 @@ from klickit_core.adapters.sql.base import (
     SqlTransaction,
     TableAggregate,
 )
-from klickit_core.adapters.sql.tables import payment_refunds, payments, processed_events
+from klickit_core.adapters.sql.errors import translated
+from klickit_core.adapters.sql.orders import keyset_page
+from klickit_core.adapters.sql.tables import orders, payment_refunds, payments, processed_events
+from klickit_core.orders.domain import RetentionStage
 from klickit_core.payments.domain import (
     CardSummary,
     Payment,
@@ -33,6 +49,8 @@ from klickit_core.payments.ports import (
     PaymentRepository,
     ProcessedEventRepository,
 )
+from klickit_core.shared.errors import ConflictError
+from klickit_core.shared.sweeps import SweepKey, SweepPage
 
 __all__ = ["PAYMENTS", "PROCESSED_EVENTS", "SqlPayments", "SqlProcessedEvents"]
 
@@ -180,6 +198,103 @@ class SqlPayments(PaymentRepository):
         stored = PAYMENTS.load_where(self._tx, payments.c.gateway_reference == reference)
         self._tx.remember(PAYMENTS, stored)
         return next((s.value for key, s in stored.items() if key not in staged), None)
+
+    # ------------------------------------------------------------------ privacy (PRV-2..4)
+    def for_subject(
+        self, email: str, customer_id: str | None = None, *, paid_orders_only: bool = False
+    ) -> list[Payment]:
+        mine = orders.c.contact_email == email
+        if customer_id is not None:
+            mine = or_(mine, orders.c.customer_id == customer_id)
+        where = [mine, orders.c.anonymised_at.is_(None)]
+        if paid_orders_only:
+            stage = orders.c.retention_stage
+            where.append(or_(stage.is_(None), stage == RetentionStage.COMPLETED.value))
+        rows = self._tx.fetch(select(orders.c.id).where(*where))
+        order_ids = {row[0] for row in rows}
+        found = (
+            PAYMENTS.load_where(
+                self._tx,
+                payments.c.order_id.in_(sorted(order_ids)),
+                order_by=[payments.c.created_at, self._tx.text_order(payments.c.id)],
+            )
+            if order_ids
+            else {}
+        )
+        return self._tx.merge(
+            PAYMENTS, found, lambda p: p.order_id in order_ids, lambda p: (p.created_at, p.id)
+        )
+
+    def sweep_details(
+        self,
+        before: datetime,
+        *,
+        anonymise: bool,
+        after: SweepKey | None,
+        limit: int,
+        dry_run: bool,
+    ) -> SweepPage:
+        created = payments.c.created_at
+        order_over = or_(
+            orders.c.id.is_(None),
+            orders.c.anonymised_at.is_not(None),
+            and_(
+                orders.c.retention_stage == RetentionStage.COMPLETED.value,
+                orders.c.clock_started_at < before,
+            ),
+        )
+        due = (
+            select(payments.c.id, created)
+            .select_from(payments.outerjoin(orders, orders.c.id == payments.c.order_id))
+            .where(_HOLDS_DETAILS, created < before, order_over)
+        )
+        keys = keyset_page(
+            self._tx, due, created, payments.c.id, after, limit, dry_run=dry_run, lock=payments
+        )
+        if keys and not dry_run:
+            ids = [key.id for key in keys]
+            connection = self._tx.write_now()
+            with translated("payments"):
+                if anonymise:
+                    done = connection.execute(
+                        update(payments)
+                        .where(payments.c.id.in_(ids))
+                        .values(
+                            card_brand=None,
+                            card_last4=None,
+                            gateway_reference=None,
+                            version=payments.c.version + 1,
+                        )
+                    )
+                else:
+                    done = connection.execute(delete(payments).where(payments.c.id.in_(ids)))
+            if done.rowcount != len(ids):  # locked rows cannot vanish
+                raise ConflictError(table="payments")
+        return SweepPage.of(keys)
+
+    def forget_cards(self, payment_ids: Sequence[str]) -> int:
+        ids = list(dict.fromkeys(payment_ids))
+        if not ids:
+            return 0
+        connection = self._tx.write_now()
+        with translated("payments"):
+            done = connection.execute(
+                update(payments)
+                .where(
+                    payments.c.id.in_(ids),
+                    or_(payments.c.card_brand.is_not(None), payments.c.card_last4.is_not(None)),
+                )
+                .values(card_brand=None, card_last4=None, version=payments.c.version + 1)
+            )
+        return int(done.rowcount)
+
+
+#: The partial index's predicate (``tables.PAYMENT_DETAILS``) as an expression.
+_HOLDS_DETAILS = or_(
+    payments.c.card_brand.is_not(None),
+    payments.c.card_last4.is_not(None),
+    payments.c.gateway_reference.is_not(None),
+)
 
 
 class SqlProcessedEvents(ProcessedEventRepository):

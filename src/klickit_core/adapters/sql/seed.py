@@ -263,6 +263,14 @@ _PATHS: dict[str, tuple[str, ...]] = {
 
 
 _PAID = frozenset({"processing", "completed", "partially_refunded", "refunded"})
+_REFUNDS = frozenset({"partially_refunded", "refunded"})
+#: The retention stage of an order in each status (``Order.retention_stage``); a seeded
+#: order is paid in full from processing on, and never paid before.
+_STAGES = {
+    "pending_payment": "unpaid", "on_hold": "unpaid", "completed": "completed",
+    "partially_refunded": "completed", "refunded": "completed", "cancelled": "cancelled",
+    "failed": "failed",
+}  # fmt: skip
 
 
 def _status_for(age: timedelta, rng: random.Random) -> str:
@@ -373,7 +381,7 @@ def _orders(  # noqa: PLR0915 - one order's rows are written in one place, on pu
             vats.append((order_id, position, percent, gross, _vat_of(gross, percent)))
         # life cycle: each step a little after the one before, never in the future
         at = placed
-        completed = cancelled = failed = None
+        completed = cancelled = failed = refunded_at = None
         history_rows.append((order_id, 0, None, "pending_payment", placed_at, "checkout", "placed"))
         previous = "pending_payment"
         for position, target in enumerate(_PATHS[status], start=1):
@@ -384,6 +392,8 @@ def _orders(  # noqa: PLR0915 - one order's rows are written in one place, on pu
                 cancelled = at
             elif target == "failed":
                 failed = at
+            elif target in _REFUNDS:
+                refunded_at = at
             history_rows.append((order_id, position, previous, target, when(at), "system", ""))
             previous = target
         at_text = when(at)
@@ -396,11 +406,19 @@ def _orders(  # noqa: PLR0915 - one order's rows are written in one place, on pu
                 movements.append(
                     (f"{order_id}r{position}", sku, quantity, "order_released", at_text, order_id)
                 )
+        # the retention stage and its clock, as Order.retention_stage / retention_clock say
+        stage = _STAGES.get(status)
+        clock = (
+            placed if stage == "unpaid"
+            else refunded_at or completed if stage == "completed"
+            else cancelled or failed
+        )  # fmt: skip
         orders.append(
             (order_id, f"KL-{year}-{number:06d}", "EUR", first, last, email, phone,
              *address, *address, "colissimo-fr", shipping, total_minor, placed_at, status,
              customer_id, f"192.0.2.{n % 250 + 1}", paid, refunded, when(completed),
-             when(cancelled), when(failed), when(completed or cancelled or failed), 1)
+             when(cancelled), when(failed), when(clock if stage else None), stage,
+             when(refunded_at), None, None, 1)
         )  # fmt: skip
         # payment
         pay_status = _PAYMENT_STATUS.get(status, "captured")

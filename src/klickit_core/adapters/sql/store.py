@@ -16,7 +16,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from klickit_core.accounts.ports import CredentialRepository, CustomerRepository
+from klickit_core.accounts.ports import (
+    CredentialRepository,
+    CustomerRepository,
+    LoginAttemptRepository,
+    LostCredentialsRepository,
+)
 from klickit_core.adapters.sql.accounts import (
     SqlAccessLog,
     SqlConsents,
@@ -30,6 +35,19 @@ from klickit_core.adapters.sql.engine import make_engine
 from klickit_core.adapters.sql.errors import translated
 from klickit_core.adapters.sql.orders import SqlOrders, SqlSupportRequests
 from klickit_core.adapters.sql.payments import SqlPayments, SqlProcessedEvents
+from klickit_core.adapters.sql.privacy import SqlPrivacyAuditLog, SqlSweepCheckpoints
+from klickit_core.adapters.sql.privacy_requests import (
+    SqlBundleStore,
+    SqlErasureLedger,
+    SqlPrivacyRequests,
+    SqlSubjectDirectory,
+)
+from klickit_core.adapters.sql.security import (
+    SqlLoginAttempts,
+    SqlLostCredentials,
+    SqlOneTimeTokens,
+    SqlSecurityEvents,
+)
 from klickit_core.adapters.sql.tables import metadata
 from klickit_core.cart.ports import CartRepository
 from klickit_core.catalogue.ports import (
@@ -40,8 +58,18 @@ from klickit_core.catalogue.ports import (
 from klickit_core.consents.ports import ConsentRepository
 from klickit_core.orders.ports import OrderRepository, SupportRequestRepository
 from klickit_core.payments.ports import PaymentRepository, ProcessedEventRepository
+from klickit_core.privacy.ports import (
+    BundleStore,
+    ErasureLedger,
+    PrivacyAuditLog,
+    PrivacyRequestRepository,
+    SubjectDirectory,
+    SweepCheckpoints,
+)
 from klickit_core.sessions.ports import SessionRepository
 from klickit_core.shared.access_log import AccessLog
+from klickit_core.shared.security_events import SecurityEventLog
+from klickit_core.shared.tokens import OneTimeTokenRepository
 
 __all__ = ["SqlStore", "SqlUnitOfWork"]
 
@@ -125,3 +153,13 @@ class SqlUnitOfWork(SqlTransaction):
         self.access_log: AccessLog = SqlAccessLog(self)
         self.payments: PaymentRepository = SqlPayments(self)
         self.processed_events: ProcessedEventRepository = SqlProcessedEvents(self)
+        self.login_attempts: LoginAttemptRepository = SqlLoginAttempts(self)
+        self.lost_credentials: LostCredentialsRepository = SqlLostCredentials(self)
+        self.tokens: OneTimeTokenRepository = SqlOneTimeTokens(self)
+        self.security_events: SecurityEventLog = SqlSecurityEvents(self)
+        self.sweep_checkpoints: SweepCheckpoints = SqlSweepCheckpoints(self)
+        self.privacy_audit: PrivacyAuditLog = SqlPrivacyAuditLog(self)
+        self.privacy_requests: PrivacyRequestRepository = SqlPrivacyRequests(self)
+        self.export_bundles: BundleStore = SqlBundleStore(self)
+        self.erasure_ledger: ErasureLedger = SqlErasureLedger(self)
+        self.privacy_subjects: SubjectDirectory = SqlSubjectDirectory(self)

@@ -23,9 +23,18 @@ Conventions:
   parent: ``ON DELETE CASCADE``.
 
 Indexes exist for what the use cases and the privacy sweeps query: orders by normalised
-customer email, by customer, by status and placement time, and by the moment their
-retention clock started (``clock_started_at``: completion, cancellation or failure);
-sessions by last activity; reviews by author email; consents by subject.
+customer email, by customer, by status and placement time, and by their retention stage
+and the moment its clock started (``retention_stage``, ``clock_started_at``: a partial
+index that anonymised and open orders leave, so sweeps never walk past them); payments
+still holding card or gateway details by creation (partial as well); support requests by
+closing time; sessions by last activity; reviews by author email; consents by subject;
+login attempts by account, by network and by time; one-time tokens by subject and purpose,
+and by expiry; security events by time; lost-credentials requests by status.
+
+The privacy engine's own state (:mod:`klickit_core.privacy.ports`) is the one place where a
+column holds a JSON document: a sweep checkpoint's cursors and counts, an audit entry's
+counts per category. They hold keys and counts only, never personal data, and are always
+read and written whole, so no sweep ever needs to find or blank anything inside them.
 """
 
 from __future__ import annotations
@@ -35,13 +44,16 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
     Table,
+    text,
 )
 
 from klickit_core.adapters.sql.types import UtcDateTime
@@ -49,14 +61,19 @@ from klickit_core.adapters.sql.types import UtcDateTime
 __all__ = [
     "ADDRESS_FIELD_LENGTH",
     "ID_LENGTH",
+    "NETWORK_LENGTH",
+    "PAYMENT_DETAILS",
     "VERSION",
     "access_log",
+    "account_activity",
     "address_columns",
     "cart_lines",
     "consents",
     "counters",
     "credentials",
     "customers",
+    "login_attempts",
+    "lost_credentials",
     "metadata",
     "order_history",
     "order_lines",
@@ -64,13 +81,20 @@ __all__ = [
     "orders",
     "payment_refunds",
     "payments",
+    "privacy_audit",
+    "privacy_erasure_ledger",
+    "privacy_export_bundles",
+    "privacy_requests",
+    "privacy_sweep_checkpoints",
     "processed_events",
     "product_categories",
     "products",
     "reviews",
+    "security_events",
     "sessions",
     "stock_movements",
     "support_requests",
+    "tokens",
 ]
 
 #: Every identifier (ids from :mod:`klickit_core.shared.ids`, gateway references).
@@ -83,6 +107,18 @@ PHONE_LENGTH = 32
 SKU_LENGTH = 32
 CODE_LENGTH = 40  # enum values, purposes, channels, roles
 TEXT_LENGTH = 10_000
+#: The rows of ``payments`` that still hold personal details (the partial index's and the
+#: sweep's predicate, written once so that SQLite recognises the index as usable).
+PAYMENT_DETAILS = (
+    "card_brand IS NOT NULL OR card_last4 IS NOT NULL OR gateway_reference IS NOT NULL"
+)
+#: Token purposes and security event kinds: identifiers of at most 64 characters.
+KIND_LENGTH = 64
+#: A client's network key (an IPv4 address, or an IPv6 network such as ``2001:db8::/64``).
+NETWORK_LENGTH = 49  # the longest IPv6 text form (45) and a "/128" suffix
+#: The JSON state of a sweep checkpoint or the counts of an audit entry: keys (cursors of
+#: at most 512 characters) and counts per category, never personal data.
+STATE_LENGTH = 1_000_000
 
 metadata = MetaData(
     naming_convention={
@@ -251,6 +287,22 @@ credentials = Table(
     Column("password_hash", String(512), nullable=False),
 )
 
+#: What the inactivity rule (accounts.inactive) needs beyond the customer row: the latest
+#: successful login carried over from swept login attempts, and when the customer was
+#: told of the deletion for inactivity. Goes with its account (``ON DELETE CASCADE``).
+account_activity = Table(
+    "account_activity",
+    metadata,
+    Column(
+        "customer_id",
+        String(ID_LENGTH),
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("last_login_at", UtcDateTime, nullable=True),
+    Column("inactivity_notice_at", UtcDateTime, nullable=True),
+)
+
 consents = Table(
     "consents",
     metadata,
@@ -264,7 +316,9 @@ consents = Table(
     Column("customer_id", String(ID_LENGTH), nullable=True),
     Column("order_id", String(ID_LENGTH), nullable=True),
     Index(None, "subject_email", "at"),
-    Index(None, "at"),
+    # The consents.proofs sweep pages through (at, id), oldest first (PRV-2, PRV-5).
+    Index(None, "at", "id"),
+    Index(None, "customer_id"),
 )
 
 access_log = Table(
@@ -278,7 +332,76 @@ access_log = Table(
     Column("at", UtcDateTime, nullable=False),
     Index(None, "actor_id", "at"),
     Index(None, "subject", "at"),
-    Index(None, "at"),
+    # The staff.access_log sweep pages through (at, id) (PRV-2).
+    Index(None, "at", "id"),
+)
+
+# ---------------------------------------------------------------------- account security
+
+#: Login attempts counted by the login limits (SEC-2): per account and per network since a
+#: moment (``COUNT`` over an index), and deleted in ``(at, id)`` order by the sweep.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", String(ID_LENGTH), primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("outcome", String(CODE_LENGTH), nullable=False),
+    Column("customer_id", String(ID_LENGTH), nullable=True),  # NULL: no account matched
+    Column("ip_address", String(NETWORK_LENGTH), nullable=True),
+    Index(None, "customer_id", "at"),
+    Index(None, "ip_address", "at"),
+    Index(None, "at", "id"),
+)
+
+#: One-time token records (SEC-3, SEC-6): the selector as id and the verifier's SHA-256,
+#: never the token. Spending is one guarded ``UPDATE … WHERE used_at IS NULL``.
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", String(ID_LENGTH), primary_key=True),
+    Column("purpose", String(KIND_LENGTH), nullable=False),
+    Column("subject", String(ID_LENGTH), nullable=False),
+    Column("verifier_hash", String(128), nullable=False),  # SHA-256 in hex: 64
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index(None, "subject", "purpose", "created_at"),
+    Index(None, "expires_at", "id"),
+)
+
+#: Security events (SEC-2, BRE-1): ids and a network key only.
+security_events = Table(
+    "security_events",
+    metadata,
+    Column("id", String(ID_LENGTH), primary_key=True),
+    Column("kind", String(KIND_LENGTH), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("customer_id", String(ID_LENGTH), nullable=True),
+    Column("actor_id", String(ID_LENGTH), nullable=True),
+    Column("ip_address", String(NETWORK_LENGTH), nullable=True),
+    Index(None, "at", "id"),
+    Index(None, "customer_id", "at"),
+    Index(None, "kind", "at"),
+)
+
+#: Lost-credentials requests from the contact form, reviewed by staff (SEC-4).
+lost_credentials = Table(
+    "lost_credentials",
+    metadata,
+    Column("id", String(ID_LENGTH), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("contact_email", String(EMAIL_LENGTH), nullable=False),
+    Column("message", String(TEXT_LENGTH), nullable=False),
+    Column("status", String(CODE_LENGTH), nullable=False),
+    Column("reviewed_by", String(ID_LENGTH), nullable=True),
+    Column("reviewed_at", UtcDateTime, nullable=True),
+    Column("customer_id", String(ID_LENGTH), nullable=True),
+    VERSION(),
+    Index(None, "status", "created_at", "id"),
+    Index(None, "created_at", "id"),
+    Index(None, "contact_email"),
+    Index(None, "customer_id"),
 )
 
 # ---------------------------------------------------------------------- orders
@@ -307,16 +430,30 @@ orders = Table(
     Column("completed_at", UtcDateTime, nullable=True),
     Column("cancelled_at", UtcDateTime, nullable=True),
     Column("failed_at", UtcDateTime, nullable=True),
-    # When the order's retention clock started (completion, cancellation or failure; NULL
-    # while it is open). Derived by the repository from the status timestamps, so the
-    # sweeps (PRV-2) can page through (status, clock_started_at, id) with one index.
+    # The retention rule that governs the order now (``Order.retention_stage``: unpaid,
+    # completed, cancelled, failed; NULL while open and once anonymised) and when its
+    # clock started (``Order.retention_clock``). Derived by the repository from the
+    # domain value, so the sweeps (PRV-2) page through (stage, clock, id) on one index.
     Column("clock_started_at", UtcDateTime, nullable=True),
+    Column("retention_stage", String(CODE_LENGTH), nullable=True),
+    Column("refunded_at", UtcDateTime, nullable=True),  # the last refund (a clock)
+    Column("anonymised_at", UtcDateTime, nullable=True),  # PRV-2: left every category
+    Column("restricted_at", UtcDateTime, nullable=True),  # PRV-4: kept, staff only
     VERSION(),
     Index(None, "contact_email", "placed_at"),
     Index(None, "customer_id", "placed_at"),
     Index(None, "status", "placed_at"),
-    Index(None, "status", "clock_started_at", "id"),
     Index(None, "placed_at", "id"),
+    # Partial: anonymised and open orders are not in it, so each sweep batch starts at
+    # its cursor among due orders only, however many orders were anonymised before.
+    Index(
+        None,
+        "retention_stage",
+        "clock_started_at",
+        "id",
+        sqlite_where=text("retention_stage IS NOT NULL"),
+        postgresql_where=text("retention_stage IS NOT NULL"),
+    ),
 )
 
 order_lines = Table(
@@ -384,6 +521,7 @@ support_requests = Table(
     Column("closed_by", String(ID_LENGTH), nullable=True),
     VERSION(),
     Index(None, "order_id", "created_at"),
+    Index(None, "closed_at", "id"),  # the retention sweep of closed requests (PRV-2)
 )
 
 #: Named counters (order numbers per year); see ``OrderRepository.next_number``.
@@ -417,6 +555,15 @@ payments = Table(
     Column("attempts", Integer, nullable=False),
     VERSION(),
     Index(None, "order_id", "created_at"),
+    # Partial: the payments whose card summary or gateway reference retention has not
+    # removed yet (PRV-2), so later sweeps never walk past the anonymised ones.
+    Index(
+        None,
+        "created_at",
+        "id",
+        sqlite_where=text(PAYMENT_DETAILS),
+        postgresql_where=text(PAYMENT_DETAILS),
+    ),
 )
 
 payment_refunds = Table(
@@ -443,4 +590,99 @@ processed_events = Table(
     Column("event_id", String(ID_LENGTH * 2), primary_key=True),
     Column("at", UtcDateTime, nullable=False),
     Index(None, "at"),
+)
+
+# ---------------------------------------------------------------------- privacy engine
+
+#: How far each unfinished retention sweep got (PRV-2), one row per job name, saved in
+#: the same transaction as the batch it follows. ``state`` is the checkpoint's JSON
+#: (cursors, finished categories, counts): keys and counts only.
+privacy_sweep_checkpoints = Table(
+    "privacy_sweep_checkpoints",
+    metadata,
+    Column("job", String(ID_LENGTH), primary_key=True),
+    Column("run_id", String(ID_LENGTH), nullable=False),
+    Column("now", UtcDateTime, nullable=False),
+    Column("actor_id", String(ID_LENGTH), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("state", String(STATE_LENGTH), nullable=False),
+    VERSION(),
+)
+
+#: One entry per sweep run, export and erasure (PRV-2, PRV-3, PRV-4): ids and counts.
+privacy_audit = Table(
+    "privacy_audit",
+    metadata,
+    Column("id", String(ID_LENGTH), primary_key=True),
+    Column("action", String(CODE_LENGTH), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor_id", String(ID_LENGTH), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("tallies", String(STATE_LENGTH), nullable=False),  # JSON: counts per category
+    Index(None, "at", "id"),
+    Index(None, "action", "at", "id"),
+)
+
+# ---------------------------------------------------------------------- privacy requests
+
+#: Access and erasure requests (PRV-3, PRV-4) with their legal deadline (GDPR art. 12(3)):
+#: counted per email for the rate limit, listed by deadline for staff, swept one year
+#: after they close (``privacy.request_proofs``).
+privacy_requests = Table(
+    "privacy_requests",
+    metadata,
+    Column("id", String(ID_LENGTH), primary_key=True),
+    Column("kind", String(CODE_LENGTH), nullable=False),
+    Column("channel", String(CODE_LENGTH), nullable=False),
+    Column("email", String(EMAIL_LENGTH), nullable=False),  # normalised
+    Column("locale", String(8), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("confirm_by", UtcDateTime, nullable=False),
+    Column("customer_id", String(ID_LENGTH), nullable=True),
+    Column("status", String(CODE_LENGTH), nullable=False),
+    Column("confirmed_at", UtcDateTime, nullable=True),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("extended_to", Date, nullable=True),
+    Column("extension_reason", String(CODE_LENGTH), nullable=True),
+    Column("extended_at", UtcDateTime, nullable=True),
+    Column("extended_by", String(ID_LENGTH), nullable=True),
+    Column("bundle_id", String(ID_LENGTH), nullable=True),
+    VERSION(),
+    Index(None, "email", "received_at"),
+    Index(None, "customer_id"),
+    Index(None, "status", "due_on"),
+)
+
+#: Delivered exports (PRV-3): one ZIP (HTML and JSON files) per bundle, deleted when its
+#: single-use link is used, swept when it expires (``privacy.export_bundles``). In the
+#: database rather than on a disk: it commits with its download token and the request's
+#: completion, and every worker of the shop reaches it.
+privacy_export_bundles = Table(
+    "privacy_export_bundles",
+    metadata,
+    Column("id", String(ID_LENGTH), primary_key=True),
+    Column("request_id", String(ID_LENGTH), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Index(None, "request_id"),
+    Index(None, "created_at", "id"),
+)
+
+#: Who was erased (PRV-6), without personal data: HMAC-SHA256 of the normalised email and
+#: of the customer id under the shop's erasure key (``key_id`` is its fingerprint).
+privacy_erasure_ledger = Table(
+    "privacy_erasure_ledger",
+    metadata,
+    Column("id", String(ID_LENGTH), primary_key=True),
+    Column("erased_at", UtcDateTime, nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("email_hash", String(64), nullable=False),
+    Column("customer_hash", String(64), nullable=True),
+    Column("reference", String(ID_LENGTH), nullable=False),
+    Index(None, "email_hash"),
+    Index(None, "customer_hash"),
 )

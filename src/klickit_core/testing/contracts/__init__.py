@@ -36,8 +36,23 @@ from klickit_core.testing.contracts.base import ContractBase, MakeUow
 from klickit_core.testing.contracts.carts import CartContract
 from klickit_core.testing.contracts.catalogue import CatalogueContract
 from klickit_core.testing.contracts.consents import ConsentContract
+from klickit_core.testing.contracts.order_sweeps import (
+    OrderRetentionContract,
+    PaymentRetentionContract,
+    SupportRequestRetentionContract,
+)
 from klickit_core.testing.contracts.orders import OrderContract
 from klickit_core.testing.contracts.payments import PaymentContract
+from klickit_core.testing.contracts.people_sweeps import PeopleSweepsContract
+from klickit_core.testing.contracts.privacy import PrivacyAuditLogContract, SweepCheckpointContract
+from klickit_core.testing.contracts.privacy_requests import PrivacyRequestsContract
+from klickit_core.testing.contracts.security import (
+    CustomerSessionsContract,
+    LoginAttemptRepositoryContract,
+    LostCredentialsRepositoryContract,
+    OneTimeTokenRepositoryContract,
+    SecurityEventLogContract,
+)
 from klickit_core.testing.contracts.sessions import SessionContract
 from klickit_core.testing.contracts.unit_of_work import UnitOfWorkContract
 
@@ -48,13 +63,36 @@ __all__ = [
     "CatalogueContract",
     "ConsentContract",
     "ContractBase",
+    "CustomerSessionsContract",
+    "LoginAttemptRepositoryContract",
+    "LostCredentialsRepositoryContract",
     "MakeUow",
+    "OneTimeTokenRepositoryContract",
     "OrderContract",
+    "OrderRetentionContract",
     "PaymentContract",
+    "PaymentRetentionContract",
+    "PeopleSweepsContract",
+    "PrivacyAuditLogContract",
+    "PrivacyRequestsContract",
+    "SecurityContract",
+    "SecurityEventLogContract",
     "SessionContract",
     "ShopContract",
+    "SupportRequestRetentionContract",
+    "SweepCheckpointContract",
     "UnitOfWorkContract",
 ]
+
+
+class SecurityContract(
+    LoginAttemptRepositoryContract,
+    OneTimeTokenRepositoryContract,
+    SecurityEventLogContract,
+    LostCredentialsRepositoryContract,
+    CustomerSessionsContract,
+):
+    """Every account security contract (SEC-2 … SEC-6) in one class."""
 
 
 class ShopContract(
@@ -67,5 +105,13 @@ class ShopContract(
     ConsentContract,
     AccessLogContract,
     PaymentContract,
+    SecurityContract,
+    SweepCheckpointContract,
+    PrivacyAuditLogContract,
+    OrderRetentionContract,
+    SupportRequestRetentionContract,
+    PaymentRetentionContract,
+    PeopleSweepsContract,
+    PrivacyRequestsContract,
 ):
     """Every contract of this package in one class."""

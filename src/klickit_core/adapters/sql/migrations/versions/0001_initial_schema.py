@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises:
-Create Date: 2026-11-29 10:10:08.370670
+Revises: (none)
+Create Date: 2026-11-29 11:55:15.103109
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_access_log_actor_id_at"), ["actor_id", "at"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_access_log_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_access_log_at_id"), ["at", "id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_access_log_subject_at"), ["subject", "at"], unique=False
         )
@@ -63,7 +63,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consents")),
     )
     with op.batch_alter_table("consents", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_consents_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consents_at_id"), ["at", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consents_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_consents_subject_email_at"), ["subject_email", "at"], unique=False
         )
@@ -110,6 +111,58 @@ def upgrade() -> None:
         sa.UniqueConstraint("email", name=op.f("uq_customers_email")),
         sa.UniqueConstraint("username_folded", name=op.f("uq_customers_username_folded")),
     )
+    op.create_table(
+        "login_attempts",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column("at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("outcome", sa.String(length=40), nullable=False),
+        sa.Column("customer_id", sa.String(length=128), nullable=True),
+        sa.Column("ip_address", sa.String(length=49), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempts")),
+    )
+    with op.batch_alter_table("login_attempts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_login_attempts_at_id"), ["at", "id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_login_attempts_customer_id_at"), ["customer_id", "at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_login_attempts_ip_address_at"), ["ip_address", "at"], unique=False
+        )
+
+    op.create_table(
+        "lost_credentials",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "created_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("contact_email", sa.String(length=254), nullable=False),
+        sa.Column("message", sa.String(length=10000), nullable=False),
+        sa.Column("status", sa.String(length=40), nullable=False),
+        sa.Column("reviewed_by", sa.String(length=128), nullable=True),
+        sa.Column(
+            "reviewed_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("customer_id", sa.String(length=128), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lost_credentials")),
+    )
+    with op.batch_alter_table("lost_credentials", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_lost_credentials_contact_email"), ["contact_email"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_lost_credentials_created_at_id"), ["created_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_lost_credentials_customer_id"), ["customer_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_lost_credentials_status_created_at_id"),
+            ["status", "created_at", "id"],
+            unique=False,
+        )
+
     op.create_table(
         "orders",
         sa.Column("id", sa.String(length=128), nullable=False),
@@ -164,6 +217,20 @@ def upgrade() -> None:
             klickit_core.adapters.sql.types.UtcDateTime(timezone=True),
             nullable=True,
         ),
+        sa.Column("retention_stage", sa.String(length=40), nullable=True),
+        sa.Column(
+            "refunded_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "anonymised_at",
+            klickit_core.adapters.sql.types.UtcDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "restricted_at",
+            klickit_core.adapters.sql.types.UtcDateTime(timezone=True),
+            nullable=True,
+        ),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
         sa.UniqueConstraint("number", name=op.f("uq_orders_number")),
@@ -183,9 +250,11 @@ def upgrade() -> None:
             batch_op.f("ix_orders_placed_at_id"), ["placed_at", "id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_orders_status_clock_started_at_id"),
-            ["status", "clock_started_at", "id"],
+            batch_op.f("ix_orders_retention_stage_clock_started_at_id"),
+            ["retention_stage", "clock_started_at", "id"],
             unique=False,
+            sqlite_where=sa.text("retention_stage IS NOT NULL"),
+            postgresql_where=sa.text("retention_stage IS NOT NULL"),
         )
         batch_op.create_index(
             batch_op.f("ix_orders_status_placed_at"), ["status", "placed_at"], unique=False
@@ -219,9 +288,147 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.create_index(
+            batch_op.f("ix_payments_created_at_id"),
+            ["created_at", "id"],
+            unique=False,
+            sqlite_where=sa.text(
+                "card_brand IS NOT NULL OR card_last4 IS NOT NULL OR gateway_reference IS NOT NULL"
+            ),
+            postgresql_where=sa.text(
+                "card_brand IS NOT NULL OR card_last4 IS NOT NULL OR gateway_reference IS NOT NULL"
+            ),
+        )
+        batch_op.create_index(
             batch_op.f("ix_payments_order_id_created_at"), ["order_id", "created_at"], unique=False
         )
 
+    op.create_table(
+        "privacy_audit",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.String(length=128), nullable=False),
+        sa.Column("reference", sa.String(length=200), nullable=False),
+        sa.Column("dry_run", sa.Boolean(), nullable=False),
+        sa.Column("tallies", sa.String(length=1000000), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_audit")),
+    )
+    with op.batch_alter_table("privacy_audit", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_audit_action_at_id"), ["action", "at", "id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_privacy_audit_at_id"), ["at", "id"], unique=False)
+
+    op.create_table(
+        "privacy_erasure_ledger",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "erased_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("key_id", sa.String(length=32), nullable=False),
+        sa.Column("email_hash", sa.String(length=64), nullable=False),
+        sa.Column("customer_hash", sa.String(length=64), nullable=True),
+        sa.Column("reference", sa.String(length=128), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_erasure_ledger")),
+    )
+    with op.batch_alter_table("privacy_erasure_ledger", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_erasure_ledger_customer_hash"), ["customer_hash"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_privacy_erasure_ledger_email_hash"), ["email_hash"], unique=False
+        )
+
+    op.create_table(
+        "privacy_export_bundles",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column("request_id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "created_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "expires_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_export_bundles")),
+    )
+    with op.batch_alter_table("privacy_export_bundles", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_export_bundles_created_at_id"),
+            ["created_at", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_privacy_export_bundles_request_id"), ["request_id"], unique=False
+        )
+
+    op.create_table(
+        "privacy_requests",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("channel", sa.String(length=40), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("locale", sa.String(length=8), nullable=False),
+        sa.Column(
+            "received_at",
+            klickit_core.adapters.sql.types.UtcDateTime(timezone=True),
+            nullable=False,
+        ),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column(
+            "confirm_by", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("customer_id", sa.String(length=128), nullable=True),
+        sa.Column("status", sa.String(length=40), nullable=False),
+        sa.Column(
+            "confirmed_at",
+            klickit_core.adapters.sql.types.UtcDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "completed_at",
+            klickit_core.adapters.sql.types.UtcDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column("extended_to", sa.Date(), nullable=True),
+        sa.Column("extension_reason", sa.String(length=40), nullable=True),
+        sa.Column(
+            "extended_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("extended_by", sa.String(length=128), nullable=True),
+        sa.Column("bundle_id", sa.String(length=128), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_requests")),
+    )
+    with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_requests_customer_id"), ["customer_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_privacy_requests_email_received_at"),
+            ["email", "received_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_privacy_requests_status_due_on"), ["status", "due_on"], unique=False
+        )
+
+    op.create_table(
+        "privacy_sweep_checkpoints",
+        sa.Column("job", sa.String(length=128), nullable=False),
+        sa.Column("run_id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "now", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("actor_id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "started_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("state", sa.String(length=1000000), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("job", name=op.f("pk_privacy_sweep_checkpoints")),
+    )
     op.create_table(
         "processed_events",
         sa.Column("event_id", sa.String(length=256), nullable=False),
@@ -279,6 +486,25 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_reviews_state_created_at"), ["state", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "security_events",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("customer_id", sa.String(length=128), nullable=True),
+        sa.Column("actor_id", sa.String(length=128), nullable=True),
+        sa.Column("ip_address", sa.String(length=49), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_security_events")),
+    )
+    with op.batch_alter_table("security_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_security_events_at_id"), ["at", "id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_security_events_customer_id_at"), ["customer_id", "at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_security_events_kind_at"), ["kind", "at"], unique=False
         )
 
     op.create_table(
@@ -353,11 +579,62 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("support_requests", schema=None) as batch_op:
         batch_op.create_index(
+            batch_op.f("ix_support_requests_closed_at_id"), ["closed_at", "id"], unique=False
+        )
+        batch_op.create_index(
             batch_op.f("ix_support_requests_order_id_created_at"),
             ["order_id", "created_at"],
             unique=False,
         )
 
+    op.create_table(
+        "tokens",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column("purpose", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=128), nullable=False),
+        sa.Column("verifier_hash", sa.String(length=128), nullable=False),
+        sa.Column(
+            "created_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "expires_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "used_at", klickit_core.adapters.sql.types.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tokens")),
+    )
+    with op.batch_alter_table("tokens", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tokens_expires_at_id"), ["expires_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_tokens_subject_purpose_created_at"),
+            ["subject", "purpose", "created_at"],
+            unique=False,
+        )
+
+    op.create_table(
+        "account_activity",
+        sa.Column("customer_id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "last_login_at",
+            klickit_core.adapters.sql.types.UtcDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "inactivity_notice_at",
+            klickit_core.adapters.sql.types.UtcDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_account_activity_customer_id_customers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("customer_id", name=op.f("pk_account_activity")),
+    )
     op.create_table(
         "credentials",
         sa.Column("customer_id", sa.String(length=128), nullable=False),
@@ -476,8 +753,15 @@ def downgrade() -> None:
     op.drop_table("order_lines")
     op.drop_table("order_history")
     op.drop_table("credentials")
+    op.drop_table("account_activity")
+    with op.batch_alter_table("tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tokens_subject_purpose_created_at"))
+        batch_op.drop_index(batch_op.f("ix_tokens_expires_at_id"))
+
+    op.drop_table("tokens")
     with op.batch_alter_table("support_requests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_support_requests_order_id_created_at"))
+        batch_op.drop_index(batch_op.f("ix_support_requests_closed_at_id"))
 
     op.drop_table("support_requests")
     with op.batch_alter_table("stock_movements", schema=None) as batch_op:
@@ -490,6 +774,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sessions_customer_id"))
 
     op.drop_table("sessions")
+    with op.batch_alter_table("security_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_security_events_kind_at"))
+        batch_op.drop_index(batch_op.f("ix_security_events_customer_id_at"))
+        batch_op.drop_index(batch_op.f("ix_security_events_at_id"))
+
+    op.drop_table("security_events")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reviews_state_created_at"))
         batch_op.drop_index(batch_op.f("ix_reviews_sku_created_at"))
@@ -502,29 +792,78 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_processed_events_at"))
 
     op.drop_table("processed_events")
+    op.drop_table("privacy_sweep_checkpoints")
+    with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_requests_status_due_on"))
+        batch_op.drop_index(batch_op.f("ix_privacy_requests_email_received_at"))
+        batch_op.drop_index(batch_op.f("ix_privacy_requests_customer_id"))
+
+    op.drop_table("privacy_requests")
+    with op.batch_alter_table("privacy_export_bundles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_export_bundles_request_id"))
+        batch_op.drop_index(batch_op.f("ix_privacy_export_bundles_created_at_id"))
+
+    op.drop_table("privacy_export_bundles")
+    with op.batch_alter_table("privacy_erasure_ledger", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_erasure_ledger_email_hash"))
+        batch_op.drop_index(batch_op.f("ix_privacy_erasure_ledger_customer_hash"))
+
+    op.drop_table("privacy_erasure_ledger")
+    with op.batch_alter_table("privacy_audit", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_audit_at_id"))
+        batch_op.drop_index(batch_op.f("ix_privacy_audit_action_at_id"))
+
+    op.drop_table("privacy_audit")
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payments_order_id_created_at"))
+        batch_op.drop_index(
+            batch_op.f("ix_payments_created_at_id"),
+            sqlite_where=sa.text(
+                "card_brand IS NOT NULL OR card_last4 IS NOT NULL OR gateway_reference IS NOT NULL"
+            ),
+            postgresql_where=sa.text(
+                "card_brand IS NOT NULL OR card_last4 IS NOT NULL OR gateway_reference IS NOT NULL"
+            ),
+        )
 
     op.drop_table("payments")
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_orders_status_placed_at"))
-        batch_op.drop_index(batch_op.f("ix_orders_status_clock_started_at_id"))
+        batch_op.drop_index(
+            batch_op.f("ix_orders_retention_stage_clock_started_at_id"),
+            sqlite_where=sa.text("retention_stage IS NOT NULL"),
+            postgresql_where=sa.text("retention_stage IS NOT NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_orders_placed_at_id"))
         batch_op.drop_index(batch_op.f("ix_orders_customer_id_placed_at"))
         batch_op.drop_index(batch_op.f("ix_orders_contact_email_placed_at"))
 
     op.drop_table("orders")
+    with op.batch_alter_table("lost_credentials", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_lost_credentials_status_created_at_id"))
+        batch_op.drop_index(batch_op.f("ix_lost_credentials_customer_id"))
+        batch_op.drop_index(batch_op.f("ix_lost_credentials_created_at_id"))
+        batch_op.drop_index(batch_op.f("ix_lost_credentials_contact_email"))
+
+    op.drop_table("lost_credentials")
+    with op.batch_alter_table("login_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_attempts_ip_address_at"))
+        batch_op.drop_index(batch_op.f("ix_login_attempts_customer_id_at"))
+        batch_op.drop_index(batch_op.f("ix_login_attempts_at_id"))
+
+    op.drop_table("login_attempts")
     op.drop_table("customers")
     op.drop_table("counters")
     with op.batch_alter_table("consents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consents_subject_email_at"))
-        batch_op.drop_index(batch_op.f("ix_consents_at"))
+        batch_op.drop_index(batch_op.f("ix_consents_customer_id"))
+        batch_op.drop_index(batch_op.f("ix_consents_at_id"))
 
     op.drop_table("consents")
     op.drop_table("cart_lines")
     with op.batch_alter_table("access_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_access_log_subject_at"))
-        batch_op.drop_index(batch_op.f("ix_access_log_at"))
+        batch_op.drop_index(batch_op.f("ix_access_log_at_id"))
         batch_op.drop_index(batch_op.f("ix_access_log_actor_id_at"))
 
     op.drop_table("access_log")

@@ -1,0 +1,459 @@
+"""``klickit retention …`` and ``klickit privacy …``: the privacy jobs of a shop (SPEC X-8,
+PRV-2, PRV-3, PRV-4, PRV-6).
+
+* ``retention sweep`` — :func:`~klickit_core.privacy.sweep.run_sweep` over the shop's
+  registry bound to its schedule, with a progress bar and a report per category;
+* ``privacy export`` — staff export someone's data to an HTML file and a JSON file
+  (an operator job: the access log and the audit log name the operator);
+* ``privacy erase`` — erase someone, with the erasure ledger's entry;
+* ``privacy export-ledger`` — copy the erasure ledger out (JSON Lines, no personal data),
+  to keep beside the backups;
+* ``privacy reapply-erasures`` — after a restore, erase again everyone the ledger names.
+
+The erasure-ledger key comes from the ``KLICKIT_ERASURE_KEY`` environment variable or a
+``--key-file``; the commands that need it refuse to run without it. With ``--json`` a
+command prints one JSON document on standard output and nothing else.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from klickit_core.adapters.export import HtmlBundleRenderer
+from klickit_core.bootstrap import Shop, build_shop
+from klickit_core.cli.output import Output
+from klickit_core.privacy.erasure import ErasureReport
+from klickit_core.privacy.ledger import (
+    REAPPLY_JOB,
+    ReapplyReport,
+    export_ledger,
+    import_ledger,
+    read_ledger_lines,
+    reapply_erasures,
+    write_ledger_lines,
+)
+from klickit_core.privacy.records import (
+    MIN_ERASURE_KEY_LENGTH,
+    ErasureKey,
+    ErasureLedgerEntry,
+    InvalidErasureKeyError,
+)
+from klickit_core.privacy.requests import operator_erase, operator_export
+from klickit_core.privacy.settings import PrivacySettings
+from klickit_core.privacy.sweep import DEFAULT_JOB, SweepProgress, SweepReport, run_sweep
+from klickit_core.shared.actors import Actor, Role
+from klickit_core.shared.errors import KlickitError
+from klickit_core.shared.i18n import N_, translate
+
+__all__ = [
+    "ERASURE_KEY_VARIABLE",
+    "CannotReadError",
+    "CannotWriteError",
+    "load_erasure_key",
+    "operator_actor",
+    "parse_instant",
+    "run_erase",
+    "run_export",
+    "run_export_ledger",
+    "run_reapply",
+    "run_retention_sweep",
+]
+
+#: The environment variable that holds the erasure-ledger key.
+ERASURE_KEY_VARIABLE = "KLICKIT_ERASURE_KEY"
+
+_OPERATOR = re.compile(r"[^a-z0-9_.-]+")
+
+
+class CannotReadError(KlickitError):
+    """An input file could not be read (``what`` says which; the path is not shown)."""
+
+    code = "cli.cannot_read"
+    message_template = N_("Could not read the {what} file.")
+
+
+class CannotWriteError(KlickitError):
+    """An output file could not be written (``what`` says which; the path is not shown)."""
+
+    code = "cli.cannot_write"
+    message_template = N_("Could not write the {what} file.")
+
+
+def load_erasure_key(key_file: str | None, environ: Mapping[str, str] | None = None) -> ErasureKey:
+    """The key from ``key_file`` if given, else from :data:`ERASURE_KEY_VARIABLE`;
+    :class:`~klickit_core.privacy.records.InvalidErasureKeyError` when there is none (or
+    it is too short). The key is never printed."""
+    if key_file is not None:
+        try:
+            text = Path(key_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise InvalidErasureKeyError(
+                reason="unreadable_file", minimum=MIN_ERASURE_KEY_LENGTH
+            ) from None
+        return ErasureKey.from_text(text)
+    value = (os.environ if environ is None else environ).get(ERASURE_KEY_VARIABLE, "")
+    return ErasureKey.from_text(value)
+
+
+def operator_actor(name: str | None = None) -> Actor:
+    """The staff member running a command, as the access and audit logs name them:
+    ``operator:<name>`` (the login name by default), an administrator."""
+    if name is None:
+        try:
+            name = getpass.getuser()
+        except (OSError, KeyError):  # no login name in some containers
+            name = "unknown"
+    cleaned = _OPERATOR.sub("-", name.strip().lower()).strip("-") or "unknown"
+    return Actor(f"operator:{cleaned[:64]}", Role.ADMINISTRATOR)
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _shop(url: str, key: ErasureKey | None = None) -> Shop:
+    return build_shop(url, privacy=PrivacySettings(erasure_key=key))
+
+
+# ---------------------------------------------------------------------------- sweep
+def _kept_text(kept: Iterable[Mapping[str, Any]]) -> str:
+    return "; ".join(f"{item['count']} ({item['label']})" for item in kept) or "0"
+
+
+def _sweep_table(report: SweepReport, out: Output, locale: str) -> None:
+    headers = [
+        translate(text, locale)
+        for text in (
+            N_("Category"),
+            N_("Rule"),
+            N_("Action"),
+            N_("Examined"),
+            N_("Deleted"),
+            N_("Anonymised"),
+            N_("Kept, and why"),
+        )
+    ]
+    rows = []
+    for item in report.categories:
+        data = item.to_dict(locale)
+        rows.append(
+            [
+                item.category_id,
+                item.rule_id,
+                str(item.action),
+                str(data["examined"]),
+                str(data["deleted"]),
+                str(data["anonymised"]),
+                _kept_text(data["kept"]),
+            ]
+        )
+    out.table(headers, rows)
+
+
+def run_retention_sweep(
+    url: str,
+    out: Output,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    batch_size: int = 500,
+    as_json: bool = False,
+    locale: str = "fr",
+) -> dict[str, Any]:
+    """``klickit retention sweep``: sweep every category of the shop at ``url``; returns
+    the report as JSON-ready data."""
+    shop = _shop(url)
+    try:
+        bound = shop.privacy_registry()
+        moment = now or shop.clock.now()
+        job = Actor.system(DEFAULT_JOB)
+        if as_json:
+            report = run_sweep(
+                bound,
+                shop.unit_of_work,
+                job,
+                now=moment,
+                ids=shop.ids,
+                dry_run=dry_run,
+                batch_size=batch_size,
+            )
+        else:
+            total = len(bound.entries())
+            label = translate(N_("Categories swept"), locale)
+            with out.progress(label, total) as advance_to:
+
+                def progress(step: SweepProgress) -> None:
+                    advance_to(step.category_index - (0 if step.exhausted else 1))
+
+                report = run_sweep(
+                    bound,
+                    shop.unit_of_work,
+                    job,
+                    now=moment,
+                    ids=shop.ids,
+                    dry_run=dry_run,
+                    batch_size=batch_size,
+                    on_progress=progress,
+                )
+    finally:
+        shop.close()
+    data = report.to_dict(locale)
+    if as_json:
+        _print_json(data)
+        return data
+    if dry_run:
+        out.line(translate(N_("Dry run: nothing was deleted or anonymised."), locale))
+    _sweep_table(report, out, locale)
+    summary = N_(
+        "{examined} examined, {deleted} deleted, {anonymised} anonymised, {kept} kept (run {run})."
+    )
+    out.line(
+        translate(summary, locale).format(
+            examined=report.examined,
+            deleted=report.deleted,
+            anonymised=report.anonymised,
+            kept=report.kept,
+            run=report.run_id,
+        )
+    )
+    return data
+
+
+# ---------------------------------------------------------------------------- export
+def _write(path: Path, text: str, what: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError:
+        raise CannotWriteError(what=what) from None
+
+
+def run_export(
+    url: str,
+    email: str,
+    out_dir: str,
+    out: Output,
+    *,
+    operator: str | None = None,
+    as_json: bool = False,
+    locale: str = "fr",
+) -> dict[str, Any]:
+    """``klickit privacy export``: write ``<reference>.html`` and ``<reference>.json``
+    (named after the export's reference, never after the person) into ``out_dir``."""
+    shop = _shop(url)
+    try:
+        export = operator_export(
+            shop.unit_of_work,
+            shop.clock,
+            shop.ids,
+            shop.privacy_registry(),
+            HtmlBundleRenderer(),
+            operator_actor(operator),
+            email,
+            locale=locale,
+            shop_name=shop.privacy.shop_name,
+        )
+    finally:
+        shop.close()
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise CannotWriteError(what="output") from None
+    stem = f"klickit-export-{export.reference}"
+    html_path, json_path = folder / f"{stem}.html", folder / f"{stem}.json"
+    _write(html_path, export.html, "html")
+    _write(json_path, export.json, "json")
+    data = {
+        "reference": export.reference,
+        "records": export.records,
+        "html": str(html_path),
+        "json": str(json_path),
+    }
+    if as_json:
+        _print_json(data)
+    else:
+        message = N_("{records} records exported (reference {reference}):")
+        out.line(
+            translate(message, locale).format(records=export.records, reference=export.reference)
+        )
+        out.line(str(html_path))
+        out.line(str(json_path))
+    return data
+
+
+# ---------------------------------------------------------------------------- erasure
+def _erasure_table(report: ErasureReport, out: Output, locale: str) -> None:
+    data = report.to_dict(locale)
+    headers = [
+        translate(text, locale)
+        for text in (N_("Category"), N_("Deleted"), N_("Anonymised"), N_("Kept, and why"))
+    ]
+    rows = [
+        [
+            item["category"],
+            str(item["deleted"]),
+            str(item["anonymised"]),
+            "; ".join(
+                f"{kept['reference']} ({kept['legal_basis_label']}, {kept['keep_until']})"
+                for kept in item["kept"]
+            )
+            or "0",
+        ]
+        for item in data["categories"]
+        if item["deleted"] or item["anonymised"] or item["kept"]
+    ]
+    out.table(headers, rows)
+
+
+def run_erase(
+    url: str,
+    email: str,
+    out: Output,
+    *,
+    key_file: str | None = None,
+    dry_run: bool = False,
+    operator: str | None = None,
+    as_json: bool = False,
+    locale: str = "fr",
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """``klickit privacy erase``: erase the person using ``email`` (the ledger entry in the
+    same transaction). Refused without a key, unless in a dry run."""
+    key = None if dry_run else load_erasure_key(key_file, environ)
+    shop = _shop(url, key)
+    try:
+        report = operator_erase(
+            shop.unit_of_work,
+            shop.clock,
+            shop.ids,
+            shop.privacy,
+            shop.privacy_registry(),
+            operator_actor(operator),
+            email,
+            dry_run=dry_run,
+        )
+    finally:
+        shop.close()
+    data = report.to_dict(locale)
+    if as_json:
+        _print_json(data)
+        return data
+    if dry_run:
+        out.line(translate(N_("Dry run: nothing was deleted or anonymised."), locale))
+    _erasure_table(report, out, locale)
+    message = N_("{deleted} deleted, {anonymised} anonymised, {kept} kept (reference {reference}).")
+    out.line(
+        translate(message, locale).format(
+            deleted=report.deleted,
+            anonymised=report.anonymised,
+            kept=len(report.kept),
+            reference=report.reference,
+        )
+    )
+    return data
+
+
+# ---------------------------------------------------------------------------- ledger
+def _ledger_source(source: str) -> list[ErasureLedgerEntry]:
+    if "://" in source:
+        other = build_shop(source)
+        try:
+            return list(export_ledger(other.unit_of_work))
+        finally:
+            other.close()
+    try:
+        with Path(source).open(encoding="utf-8") as handle:
+            return list(read_ledger_lines(handle))
+    except (OSError, UnicodeDecodeError):
+        raise CannotReadError(what="ledger") from None
+
+
+def run_export_ledger(
+    url: str, out_file: str, out: Output, *, as_json: bool = False, locale: str = "fr"
+) -> dict[str, Any]:
+    """``klickit privacy export-ledger``: copy the erasure ledger of ``url`` to a file."""
+    shop = _shop(url)
+    count = 0
+    try:
+        with Path(out_file).open("w", encoding="utf-8") as handle:
+            for line in write_ledger_lines(export_ledger(shop.unit_of_work)):
+                handle.write(line)
+                count += 1
+    except OSError:
+        raise CannotWriteError(what="ledger") from None
+    finally:
+        shop.close()
+    data = {"entries": max(0, count - 1), "file": out_file}
+    if as_json:
+        _print_json(data)
+    else:
+        message = N_("{entries} erasure ledger entries written to {file}.")
+        out.line(translate(message, locale).format(entries=data["entries"], file=out_file))
+    return data
+
+
+def run_reapply(
+    url: str,
+    out: Output,
+    *,
+    key_file: str | None = None,
+    ledger_from: Iterable[str] = (),
+    since: datetime | None = None,
+    as_json: bool = False,
+    locale: str = "fr",
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """``klickit privacy reapply-erasures``: import the ledgers named by ``ledger_from``
+    (ledger files or database URLs), then erase again everyone they name who is in the
+    store at ``url``. Refused without the key."""
+    key = load_erasure_key(key_file, environ)
+    entries = [entry for source in ledger_from for entry in _ledger_source(source)]
+    shop = _shop(url, key)
+    try:
+        imported = import_ledger(shop.unit_of_work, entries)
+        report: ReapplyReport = reapply_erasures(
+            shop.privacy_registry(),
+            shop.unit_of_work,
+            Actor.system(REAPPLY_JOB),
+            key=key,
+            now=shop.clock.now(),
+            ids=shop.ids,
+            since=since,
+        )
+    finally:
+        shop.close()
+    data = report.to_dict(locale)
+    data["imported"] = imported
+    if as_json:
+        _print_json(data)
+        return data
+    message = N_(
+        "{examined} people checked, {matched} named by the ledger: {erased} erased again, "
+        "{unchanged} already erased ({imported} ledger entries imported)."
+    )
+    out.line(
+        translate(message, locale).format(
+            examined=report.examined,
+            matched=report.matched,
+            erased=report.erased,
+            unchanged=report.unchanged,
+            imported=imported,
+        )
+    )
+    if report.other_key:
+        warning = N_("{count} ledger entries were written under another key: run again with it.")
+        out.line(translate(warning, locale).format(count=report.other_key))
+    return data
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant from the command line (UTC when it has no offset)."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

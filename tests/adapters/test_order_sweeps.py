@@ -1,0 +1,251 @@
+"""X-5, PRV-2 … PRV-4: the retention contract of orders, support requests and payments on
+memory, SQLite and PostgreSQL; and what only SQL can show: each batch is a fixed handful
+of set-based statements, the sweep reads the retention index from the cursor on, and
+PostgreSQL workers share a sweep with ``SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event, text
+
+from klickit_core.adapters.memory import MemoryStore
+from klickit_core.adapters.sql import SqlStore
+from klickit_core.orders.domain import RetentionStage
+from klickit_core.shared.sweeps import SweepKey
+from klickit_core.testing.contracts import (
+    MakeUow,
+    OrderRetentionContract,
+    PaymentRetentionContract,
+    SupportRequestRetentionContract,
+)
+from klickit_core.testing.contracts.builders import T0, product
+from klickit_core.testing.contracts.order_sweeps import (
+    DAY,
+    cancelled,
+    completed,
+    paid_payment,
+    unpaid,
+)
+from klickit_core.testing.contracts.sql import empty
+
+
+# ---------------------------------------------------------------------------- backends
+class MemoryBackend:
+    @pytest.fixture
+    def make_uow(self) -> MakeUow:
+        return MemoryStore().unit_of_work
+
+
+class SqliteBackend:
+    @pytest.fixture
+    def make_uow(self, sqlite_store: SqlStore) -> MakeUow:
+        empty(sqlite_store)
+        return sqlite_store.unit_of_work
+
+
+class PostgresBackend:
+    @pytest.fixture
+    def make_uow(self, postgres_store: SqlStore) -> MakeUow:
+        empty(postgres_store)
+        return postgres_store.unit_of_work
+
+
+class TestMemoryOrderRetention(MemoryBackend, OrderRetentionContract):
+    pass
+
+
+class TestMemorySupportRequestRetention(MemoryBackend, SupportRequestRetentionContract):
+    pass
+
+
+class TestMemoryPaymentRetention(MemoryBackend, PaymentRetentionContract):
+    pass
+
+
+class TestSqliteOrderRetention(SqliteBackend, OrderRetentionContract):
+    pass
+
+
+class TestSqliteSupportRequestRetention(SqliteBackend, SupportRequestRetentionContract):
+    pass
+
+
+class TestSqlitePaymentRetention(SqliteBackend, PaymentRetentionContract):
+    pass
+
+
+@pytest.mark.postgres
+class TestPostgresOrderRetention(PostgresBackend, OrderRetentionContract):
+    pass
+
+
+@pytest.mark.postgres
+class TestPostgresSupportRequestRetention(PostgresBackend, SupportRequestRetentionContract):
+    pass
+
+
+@pytest.mark.postgres
+class TestPostgresPaymentRetention(PostgresBackend, PaymentRetentionContract):
+    pass
+
+
+# ---------------------------------------------------------------------------- SQL only
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest) -> Iterator[SqlStore]:
+    chosen: SqlStore = request.getfixturevalue(f"{request.param}_store")
+    empty(chosen)
+    yield chosen
+    empty(chosen)
+
+
+def _fill(store: SqlStore, count: int) -> None:
+    base = T0 - 40 * DAY
+    with store.unit_of_work() as uow:
+        uow.products.add(product("MUG", stock=10))
+        for n in range(count):
+            gone = unpaid(f"o-{n:04d}", base + n * DAY / 1000)
+            uow.orders.add(gone)
+            uow.payments.add(paid_payment(f"p-{n:04d}", gone))
+        uow.commit()
+
+
+def _statements_of_one_batch(store: SqlStore, limit: int) -> list[str]:
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]).split(None, 1)[0].upper())
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        with store.unit_of_work() as uow:
+            page = uow.orders.sweep(
+                RetentionStage.UNPAID,
+                T0 - 30 * DAY,
+                anonymise=False,
+                at=T0,
+                after=None,
+                limit=limit,
+                dry_run=False,
+            )
+            uow.commit()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    assert page.changed == limit
+    return seen
+
+
+def test_a_batch_is_a_fixed_handful_of_statements_whatever_its_size(store: SqlStore) -> None:
+    """PRV-2: set-based — one SELECT of the page, then one statement per table
+    (``… WHERE id IN (…)``), the same count for 3 orders as for 60: no per-row loop."""
+    _fill(store, 70)
+    small = _statements_of_one_batch(store, 3)
+    large = _statements_of_one_batch(store, 60)
+    assert small == large
+    assert len(large) <= 12
+    assert large.count("DELETE") == 3  # support requests, payments, orders (children cascade)
+
+
+def test_the_sweep_reads_the_retention_index_from_the_cursor_on(
+    sqlite_store: SqlStore,
+) -> None:
+    """PRV-2: the page query is a range scan of the partial retention index starting at
+    the cursor, not a scan of the table, nor a re-scan from the first due order."""
+    empty(sqlite_store)
+    statements: list[tuple[str, object]] = []
+
+    def record(*args: object) -> None:
+        statements.append((str(args[2]), args[3]))
+
+    event.listen(sqlite_store.engine, "before_cursor_execute", record)
+    try:
+        with sqlite_store.unit_of_work() as uow:
+            uow.orders.sweep(
+                RetentionStage.COMPLETED,
+                T0,
+                anonymise=True,
+                at=T0,
+                after=SweepKey(T0 - 4000 * DAY, "o-1"),
+                limit=10,
+                dry_run=True,
+            )
+    finally:
+        event.remove(sqlite_store.engine, "before_cursor_execute", record)
+    (query, parameters) = statements[-1]
+    with sqlite_store.engine.connect() as connection:
+        plan = " ".join(
+            str(row[3])
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}", parameters)  # type: ignore[arg-type]
+        )
+    assert "ix_orders_retention_stage_clock_started_at_id" in plan
+    assert "clock_started_at>?" in plan  # the range starts at the cursor
+    assert "SCAN" not in plan
+
+
+@pytest.mark.postgres
+def test_postgresql_workers_share_a_sweep_without_waiting(postgres_store: SqlStore) -> None:
+    """PRV-2: a worker's batch locks its rows until it commits; a second worker skips
+    them (``FOR UPDATE SKIP LOCKED``) and takes the next ones, never the same."""
+    empty(postgres_store)
+    with postgres_store.unit_of_work() as uow:
+        for n in range(6):
+            uow.orders.add(cancelled(f"o-{n}", T0 - (40 - n) * DAY))
+        uow.commit()
+    first = postgres_store.unit_of_work()
+    second = postgres_store.unit_of_work()
+    with first:
+        a = first.orders.sweep(
+            RetentionStage.CANCELLED,
+            T0,
+            anonymise=False,
+            at=T0,
+            after=None,
+            limit=3,
+            dry_run=False,
+        )
+        with second:
+            second.connection().execute(text("SET lock_timeout = '2s'"))
+            b = second.orders.sweep(
+                RetentionStage.CANCELLED,
+                T0,
+                anonymise=False,
+                at=T0,
+                after=None,
+                limit=3,
+                dry_run=False,
+            )
+            second.commit()
+        first.commit()
+    assert a.last == SweepKey(T0 - 38 * DAY, "o-2")
+    assert b.last == SweepKey(T0 - 35 * DAY, "o-5")
+    with postgres_store.unit_of_work() as uow:
+        assert uow.orders.list() == []
+
+
+def test_anonymised_orders_leave_the_retention_index(store: SqlStore) -> None:
+    """PRV-2: an anonymised order has no stage, so the partial index no longer holds it
+    and later sweeps never walk past it."""
+    old = completed("o-1", T0 - 4000 * DAY)
+    with store.unit_of_work() as uow:
+        uow.orders.add(old)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        uow.orders.sweep(
+            RetentionStage.COMPLETED,
+            T0,
+            anonymise=True,
+            at=T0,
+            after=None,
+            limit=5,
+            dry_run=False,
+        )
+        uow.commit()
+    with store.engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT retention_stage, clock_started_at, anonymised_at FROM orders")
+        ).one()
+    assert row[0] is None
+    assert row[1] is None
+    assert row[2] is not None
