@@ -528,8 +528,10 @@ def _bulk_mode(connection: Connection) -> Iterator[None]:
         connection.rollback()
         for index in indexes:
             index.create(connection)
-        if sqlite:
-            connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+        # Planner statistics for the freshly loaded tables, on both backends: without them
+        # PostgreSQL may plan a scan where an index lookup is the right answer.
+        connection.exec_driver_sql("ANALYZE")
         connection.commit()
         if sqlite:
             _pragma(connection, "synchronous=FULL", "cache_size=-2000")
