@@ -7,6 +7,7 @@ another unit of work never sees them before the commit.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -77,11 +78,23 @@ def test_a_commit_without_staged_writes_still_commits_the_statements(store: SqlS
 
 
 def test_other_units_of_work_do_not_see_uncommitted_statements(store: SqlStore) -> None:
-    if store.engine.dialect.name == "sqlite":
-        pytest.skip("SQLite's write lock keeps other writers out; readers see the last commit")
+    """Another reader sees the last commit while the phase is open. On SQLite the reader is
+    a plain autocommit connection (WAL readers never wait for the writer; an engine
+    connection would start with ``BEGIN IMMEDIATE`` and wait for the write lock)."""
+
+    def count_elsewhere() -> int:
+        if store.engine.dialect.name == "sqlite":
+            reader = sqlite3.connect(store.engine.url.database or "", isolation_level=None)
+            try:
+                return int(reader.execute("SELECT count(*) FROM products").fetchone()[0])
+            finally:
+                reader.close()
+        with store.engine.connect() as other:
+            return int(other.execute(select(func.count()).select_from(t.products)).scalar_one())
+
     with store.unit_of_work() as uow:
         uow.write_now().execute(delete(t.products))
-        with store.engine.connect() as other:
-            assert other.execute(select(func.count()).select_from(t.products)).scalar() == 3
+        assert count_elsewhere() == 3
         uow.commit()
+    assert count_elsewhere() == 0
     assert _skus(store) == []

@@ -56,12 +56,13 @@ class FakePaymentRepository(PaymentRepository):
     def by_reference(self, reference: str) -> Payment | None:
         return next((p for p in self.rows.values() if p.gateway_reference == reference), None)
 
-    # The privacy methods need the orders, which this fake does not hold: the payments
-    # provider is tested on the real backends (tests/payments/test_personal_data.py).
+    # The privacy methods, as the memory backend answers them for a store that holds no
+    # orders (this fake holds payments only): no payment belongs to a subject's orders,
+    # and every payment whose order is gone is past its period (PRV-1).
     def for_subject(
         self, email: str, customer_id: str | None = None, *, paid_orders_only: bool = False
     ) -> list[Payment]:
-        raise NotImplementedError
+        return []
 
     def sweep_details(
         self,
@@ -72,10 +73,32 @@ class FakePaymentRepository(PaymentRepository):
         limit: int,
         dry_run: bool,
     ) -> SweepPage:
-        raise NotImplementedError
+        due = sorted(
+            (
+                p
+                for p in self.rows.values()
+                if p.holds_details
+                and p.created_at < before
+                and (after is None or after.is_after(p.created_at, p.id))
+            ),
+            key=lambda p: (p.created_at, p.id),
+        )[: max(limit, 0)]
+        if not dry_run:
+            for payment in due:
+                if anonymise:
+                    self.rows[payment.id] = payment.anonymised()
+                else:
+                    del self.rows[payment.id]
+        return SweepPage.of([SweepKey(p.created_at, p.id) for p in due])
 
     def forget_cards(self, payment_ids: Sequence[str]) -> int:
-        raise NotImplementedError
+        changed = 0
+        for payment_id in dict.fromkeys(payment_ids):
+            payment = self.rows.get(payment_id)
+            if payment is not None and payment.card is not None:
+                self.rows[payment_id] = payment.without_card()
+                changed += 1
+        return changed
 
 
 class FakeProcessedEvents(ProcessedEventRepository):

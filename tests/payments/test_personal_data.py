@@ -146,3 +146,46 @@ def test_a_task_for_another_category_is_refused_and_nothing_is_written() -> None
         PaymentsProvider().sweep_batch(uow, task, after=None, limit=5, dry_run=False)
     with make() as uow:
         assert uow.payments.get("pay-old").card is not None
+
+
+def test_the_in_test_fake_sweeps_like_a_store_without_orders() -> None:
+    """PRV-1: tests/payments' fake answers the privacy methods as the memory backend does
+    for a store that holds no orders: nobody's payments, and every payment with card
+    details is past its period; a dry run changes nothing."""
+    from datetime import timedelta
+
+    from klickit_core.payments.domain import PaymentStatus
+    from klickit_core.shared.sweeps import SweepKey
+
+    from .conftest import FakePaymentRepository
+
+    made = [
+        Payment(
+            id=f"pay-{n}",
+            order_id=f"order-{n}",
+            provider_id="sandbox",
+            amount_minor=990,
+            currency="EUR",
+            created_at=T0 + timedelta(minutes=n),
+            updated_at=T0 + timedelta(minutes=n),
+            idempotency_key=f"key-{n:016d}",
+            status=PaymentStatus.CAPTURED,
+            gateway_reference=f"ref-{n}",
+            card=CardSummary("visa", "4242"),
+            captured_minor=990,
+        )
+        for n in range(3)
+    ]
+    fake = FakePaymentRepository({p.id: p for p in made})
+    assert fake.for_subject("alice@example.fr", "cust-1") == []
+    later = T0 + timedelta(days=1)
+    dry = fake.sweep_details(later, anonymise=True, after=None, limit=2, dry_run=True)
+    assert (dry.examined, fake.rows["pay-0"]) == (2, made[0])
+    page = fake.sweep_details(later, anonymise=True, after=None, limit=2, dry_run=False)
+    assert page.examined == page.changed == 2
+    assert page.last == SweepKey(made[1].created_at, "pay-1")
+    assert not fake.rows["pay-0"].holds_details
+    rest = fake.sweep_details(later, anonymise=False, after=page.last, limit=2, dry_run=False)
+    assert rest.examined == 1
+    assert "pay-2" not in fake.rows
+    assert fake.forget_cards(["pay-0", "pay-1", "missing"]) == 0

@@ -161,8 +161,9 @@ class Aggregate(abc.ABC, Generic[K, V]):
         return tx.execute(delete(self.table).where(*where)).rowcount == 1
 
     def apply_delta(self, tx: SqlTransaction, key: K, delta: int) -> None:  # pragma: no cover
-        """Apply a stock delta (products only)."""
-        raise NotImplementedError
+        """Apply a stock delta. Only products stage deltas (``reserve_stock``); any other
+        aggregate reaching here is a programming error in an adapter, said as such."""
+        raise TypeError(f"{self.name} rows take no stock delta")
 
 
 class TableAggregate(Aggregate[K, V]):
