@@ -56,8 +56,10 @@ def _figure(key: str, value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return _duration(value) if key.endswith("_s") or "_s_" in key else f"{value:.3g}"
-    if isinstance(value, dict):
+    if isinstance(value, dict) and key == "goals":
         return ", ".join(f"{k}: {'ok' if v else 'MISSED'}" for k, v in value.items())
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_figure(k, v)}" for k, v in value.items())
     return str(value)
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from klickit_core.cart.domain import Cart, PricingRules, UnpricedProductError, price_cart
 from klickit_core.catalogue.domain import Product
 from klickit_core.shared.money import CurrencyMismatchError, Money
+from klickit_core.shared.rounding import SUPPORTED_ROUNDINGS
 from klickit_core.shared.vat import (
     FRANCE_VAT,
     UnknownVatClassError,
@@ -19,6 +20,7 @@ from klickit_core.shared.vat import (
     VatRate,
     VatRounding,
     VatTable,
+    vat_by_rate,
 )
 from klickit_core.shipping.domain import ShippingOption
 from klickit_core.testing import strategies as kst
@@ -207,3 +209,44 @@ def test_vat_lines_are_ordered_by_rate_descending(
         v.rate.percent for v in price_cart(cart, catalogue, FRANCE_VAT, currency=currency).vat_lines
     ]
     assert percents == sorted(percents, reverse=True)
+
+
+@given(
+    priced_inputs(),
+    st.sampled_from(list(VatRounding)),
+    st.sampled_from(sorted(SUPPORTED_ROUNDINGS)),
+)
+def test_vat_matches_the_shared_kernel_reference_for_every_rule(
+    inputs: tuple[Cart, dict[str, Product], str], policy: VatRounding, rounding: str
+) -> None:
+    """CRT-2: the pricer's inlined default rule and its general path agree with
+    :func:`vat_by_rate`, the shared kernel's plain statement of the rules, for every
+    policy and rounding mode (a rounding given as an equal but distinct string included)."""
+    cart, catalogue, currency = inputs
+    gross = [
+        (
+            FRANCE_VAT.rates[catalogue[line.sku].vat_class],
+            catalogue[line.sku].price_minor * line.quantity,
+        )
+        for line in cart.lines
+    ]
+    expected = vat_by_rate(gross, policy, rounding)
+    for mode in (rounding, "".join(list(rounding))):  # identical, then only equal
+        priced = price_cart(
+            cart, catalogue, FRANCE_VAT, currency=currency, policy=policy, rounding=mode
+        )
+        assert {rate: (g, v) for rate, g, v in priced.raw_vat} == expected
+
+
+def test_vat_class_hashes_as_its_value() -> None:
+    """A VatClass is found by its plain string value, as equality promises."""
+    by_class = {VatClass.REDUCED: "5.5"}
+    assert by_class["reduced"] == "5.5"
+    assert hash(VatClass.REDUCED) == hash("reduced")
+
+
+def test_a_product_that_is_not_a_product_is_not_reported_as_missing() -> None:
+    """Only a missing SKU becomes UnpricedProductError; a broken catalogue entry is a bug
+    and its own error escapes."""
+    with pytest.raises(AttributeError):
+        price_cart(Cart.of({"MUG": 1}), {"MUG": object()}, FRANCE_VAT)  # type: ignore[dict-item]

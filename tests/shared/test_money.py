@@ -30,6 +30,7 @@ from klickit_core.shared.money import (
     UnknownCurrencyError,
     currency_exponent,
     is_known_currency,
+    money_from_minor,
 )
 from klickit_core.shared.rounding import (
     SUPPORTED_ROUNDINGS,
@@ -623,3 +624,45 @@ def test_allocate_is_proportional_to_scaled_weights(money: Money, weights: list[
     """X-1: int weights and the same proportions as Decimals give the same split."""
     as_decimals = [Decimal(w) / 4 for w in weights]  # exact: quarters
     assert money.allocate(weights) == money.allocate(as_decimals)
+
+
+# ---------------------------------------------------------------- trusted minor-unit builds
+
+
+@given(st.integers(-(10**15), 10**15), kst.currencies)
+def test_money_from_minor_is_the_same_value_as_from_minor_units(minor: int, currency: str) -> None:
+    """X-1: the pricing hot path's lazy amounts are indistinguishable from validated ones:
+    equal, same hash, same repr, same amount (scale included), same arithmetic."""
+    lazy = money_from_minor(minor, currency)
+    checked = Money.from_minor_units(minor, currency)
+    assert hash(lazy) == hash(checked)
+    assert lazy == checked
+    assert repr(lazy) == repr(checked)
+    assert lazy.amount.as_tuple() == checked.amount.as_tuple()
+    assert money_from_minor(minor, currency) + checked == checked * 2
+    assert money_from_minor(minor, currency).minor_units() == minor
+
+
+@pytest.mark.parametrize("read", ["pickle", "copy", "evolve", "format", "str", "compare"])
+def test_money_from_minor_survives_every_way_of_reading_it(read: str) -> None:
+    """The lazy amount is made on first read, whatever reads it first."""
+    import copy
+    import pickle
+
+    lazy = money_from_minor(1234, "EUR")
+    expected = Money.of("12.34", "EUR")
+    if read == "pickle":
+        assert pickle.loads(pickle.dumps(lazy)) == expected  # noqa: S301 - our own bytes
+    elif read == "copy":
+        assert copy.copy(lazy) == expected
+        assert copy.deepcopy(money_from_minor(1234, "EUR")) == expected
+    elif read == "evolve":
+        assert attrs.evolve(lazy, currency="USD") == Money.of("12.34", "USD")
+    elif read == "format":
+        assert lazy.format("en_GB") == "€12.34"
+    elif read == "str":
+        assert str(lazy) == "12.34 EUR"
+    else:
+        assert lazy < Money.of("12.35", "EUR")
+    with pytest.raises(AttributeError):
+        lazy.no_such_attribute  # type: ignore[attr-defined]  # noqa: B018

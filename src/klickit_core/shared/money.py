@@ -22,7 +22,7 @@ from decimal import (
     Overflow,
 )
 from functools import cache, lru_cache
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 from babel.core import UnknownLocaleError
@@ -157,15 +157,17 @@ def _integer_weights(weights: Sequence[int | Decimal]) -> list[int]:
 _MAX_MINOR = {exponent: 10 ** (18 + exponent) for exponent in range(19)}
 
 
-def money_from_minor(minor: int, currency: str, exponent: int) -> Money:
-    """A :class:`Money` from trusted parts, skipping validation (internal hot paths).
+def money_from_minor(minor: int, currency: str) -> Money:
+    """A :class:`Money` of ``minor`` minor units from trusted parts (internal hot paths).
 
-    The caller guarantees that ``currency`` is known, ``exponent`` is its minor-unit
-    count and ``minor`` is within range; pricing builds many amounts this way, where the
-    validators would cost several times the arithmetic.
+    The caller guarantees that ``currency`` is known and ``minor`` an ``int`` within range:
+    pricing builds many amounts this way, where the validators would cost several times
+    the arithmetic. The ``Decimal`` amount is made on first read of :attr:`Money.amount`
+    (equality, hashing, formatting and arithmetic all read it), so an amount that is only
+    passed along costs two slot writes.
     """
     money = _new(Money)
-    _set_amount(money, Decimal(minor).scaleb(-exponent, _CONTEXT))
+    _set_minor(money, minor)
     _set_currency(money, currency)
     return money
 
@@ -182,6 +184,25 @@ class Money:
 
     amount: Decimal = attrs.field(validator=_check_amount)
     currency: str = attrs.field(validator=_check_currency)
+    #: Set only by :func:`money_from_minor`, whose amount slot stays empty until first read
+    #: (see ``__getattr__``); ``None`` for every other instance. Not part of the value.
+    _minor: int | None = attrs.field(
+        init=False, default=None, eq=False, hash=False, repr=False, order=False
+    )
+
+    if not TYPE_CHECKING:  # hidden from mypy, so that a misspelt attribute stays an error
+
+        def __getattr__(self, name: str) -> Decimal:
+            """Make the ``Decimal`` amount of a :func:`money_from_minor` instance on first
+            read: Python calls this only while the ``amount`` slot is still empty."""
+            if name != "amount":
+                raise AttributeError(name)
+            minor = self._minor
+            if minor is None:  # pragma: no cover - every constructor sets one or the other
+                raise AttributeError(name)
+            amount = Decimal(minor).scaleb(-currency_exponent(self.currency), _CONTEXT)
+            _set_amount(self, amount)
+            return amount
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -344,4 +365,5 @@ class Money:
 # skips the frozen ``__setattr__`` and costs a fraction of ``object.__setattr__``.
 _new = object.__new__
 _set_amount = Money.__dict__["amount"].__set__
+_set_minor = Money.__dict__["_minor"].__set__
 _set_currency = Money.__dict__["currency"].__set__

@@ -57,6 +57,8 @@ def divide_rounded(numerator: int, denominator: int, rounding: str = DEFAULT_ROU
     if denominator <= 0:
         raise ValueError("denominator must be positive")  # programming error, not input
     quotient, remainder = divmod(numerator, denominator)  # floor division: remainder >= 0
+    if rounding is ROUND_HALF_UP and numerator >= 0:  # the default, on the pricing path
+        return quotient + 1 if 2 * remainder >= denominator else quotient
     if remainder == 0:
         return quotient
     # The exact value lies strictly between quotient and quotient + 1.

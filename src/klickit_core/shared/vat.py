@@ -45,7 +45,14 @@ __all__ = [
 
 
 class VatClass(enum.StrEnum):
-    """The rate class a product belongs to; the table maps it to a rate."""
+    """The rate class a product belongs to; the table maps it to a rate.
+
+    Hashed as its string value: ``Enum``'s own ``__hash__`` is a Python-level call on the
+    member's *name*, several times slower in the pricing loop's dictionaries, and
+    inconsistent with ``VatClass.STANDARD == "standard"``.
+    """
+
+    __hash__ = str.__hash__
 
     STANDARD = "standard"  # FR 20 %
     INTERMEDIATE = "intermediate"  # FR 10 %
@@ -120,10 +127,15 @@ class VatTable:
     rates: Mapping[VatClass, VatRate]
     #: The classes ordered by rate, highest first (how breakdowns are listed).
     classes_by_rate: tuple[VatClass, ...] = attrs.field(init=False, eq=False, repr=False)
+    #: ``(class, rate)`` pairs in the same order, for the pricing loop.
+    ranked_rates: tuple[tuple[VatClass, VatRate], ...] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         ordered = sorted(self.rates, key=lambda c: self.rates[c].percent, reverse=True)
         object.__setattr__(self, "classes_by_rate", tuple(ordered))
+        object.__setattr__(self, "ranked_rates", tuple((c, self.rates[c]) for c in ordered))
 
     def rate(self, vat_class: VatClass) -> VatRate:
         """The rate of ``vat_class``; :class:`UnknownVatClassError` when absent."""

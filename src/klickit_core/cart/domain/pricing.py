@@ -18,8 +18,8 @@ prices in about the time of a bare ``Decimal`` loop computing the same totals (s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Mapping
+from typing import NamedTuple, cast
 
 import attrs
 
@@ -90,7 +90,6 @@ class PricedCart:
     """
 
     currency: str
-    exponent: int
     policy: VatRounding
     cart_lines: tuple[CartLine, ...] = attrs.field(repr=False)
     products: tuple[Product, ...] = attrs.field(repr=False)
@@ -100,20 +99,23 @@ class PricedCart:
     shipping: ShippingOption | None
     shipping_minor: int
 
-    def _money(self, minor: int) -> Money:
-        return money_from_minor(minor, self.currency, self.exponent)
+    @property
+    def exponent(self) -> int:
+        """Minor-unit digits of the currency."""
+        return currency_exponent(self.currency)
 
     @property
     def lines(self) -> tuple[PricedLine, ...]:
         """The priced lines, in cart order."""
+        currency, rates = self.currency, self.vat_table.rates
         return tuple(
             PricedLine(
                 line.sku,
                 product.name,
                 line.quantity,
-                self._money(product.price_minor),
-                self._money(product.price_minor * line.quantity),
-                self.vat_table.rates[product.vat_class],
+                money_from_minor(product.price_minor, currency),
+                money_from_minor(product.price_minor * line.quantity, currency),
+                rates[product.vat_class],
             )
             for line, product in zip(self.cart_lines, self.products, strict=True)
         )
@@ -130,47 +132,51 @@ class PricedCart:
     def vat_lines(self) -> tuple[VatLine, ...]:
         """VAT per rate (shipping included in its rate), in the VAT table's order
         (highest rate first)."""
-        currency, exponent = self.currency, self.exponent
-        return tuple(
-            VatLine(
-                rate,
-                money_from_minor(gross, currency, exponent),
-                money_from_minor(vat, currency, exponent),
-                money_from_minor(gross - vat, currency, exponent),
-            )
-            for rate, gross, vat in self.raw_vat
-        )
+        # The hot read of every priced cart: Money and VatLine built inline (no call per
+        # amount), as money_from_minor and VatLine(...) would.
+        currency = self.currency
+        found = []
+        for rate, gross, vat in self.raw_vat:
+            gross_money = _new(Money)
+            _set_money_minor(gross_money, gross)
+            _set_money_currency(gross_money, currency)
+            vat_money = _new(Money)
+            _set_money_minor(vat_money, vat)
+            _set_money_currency(vat_money, currency)
+            net_money = _new(Money)
+            _set_money_minor(net_money, gross - vat)
+            _set_money_currency(net_money, currency)
+            found.append(_new_tuple(VatLine, (rate, gross_money, vat_money, net_money)))
+        return tuple(found)
 
     @property
     def items_total(self) -> Money:
         """Tax-inclusive total of the goods."""
-        return self._money(self.items_minor)
+        return money_from_minor(self.items_minor, self.currency)
 
     @property
     def shipping_total(self) -> Money:
         """Tax-inclusive shipping (zero without a chosen option)."""
-        return self._money(self.shipping_minor)
+        return money_from_minor(self.shipping_minor, self.currency)
 
     @property
     def total(self) -> Money:
         """What the shopper pays: goods + shipping, VAT included."""
-        return money_from_minor(
-            self.items_minor + self.shipping_minor, self.currency, self.exponent
-        )
+        return money_from_minor(self.items_minor + self.shipping_minor, self.currency)
 
     @property
     def vat_total(self) -> Money:
         """All VAT together."""
-        return self._money(sum(vat for _, _, vat in self.raw_vat))
+        return money_from_minor(sum(vat for _, _, vat in self.raw_vat), self.currency)
 
     @property
     def net_total(self) -> Money:
         """Total without VAT."""
         vat = sum(vat for _, _, vat in self.raw_vat)
-        return self._money(self.items_minor + self.shipping_minor - vat)
+        return money_from_minor(self.items_minor + self.shipping_minor - vat, self.currency)
 
 
-def price_cart(
+def price_cart(  # noqa: PLR0915 - one flat hot path: a call per step would cost more
     cart: Cart,
     products: Mapping[str, Product],
     vat_table: VatTable,
@@ -183,63 +189,115 @@ def price_cart(
     """Price ``cart`` from ``products`` (SKU → product) with the shop's VAT table."""
     if rounding not in SUPPORTED_ROUNDINGS:
         raise UnsupportedRoundingError(rounding=str(rounding)[:20])
-    exponent = currency_exponent(currency)
+    currency_exponent(currency)  # an unknown currency fails here, even for an empty cart
     rates = vat_table.rates
     gross: dict[VatClass, int] = {}
     used: list[Product] = []
-    get_product = products.get
+    # A missing SKU gives None, whose missing ``pricing_terms`` the loop turns into
+    # UnpricedProductError: no ``is None`` test per line.
+    get_product = cast(Callable[[str], Product], products.get)
+    get_gross = gross.get
     keep = used.append
-    items = 0
-    for line in cart.lines:
-        product = get_product(line.sku)
-        if product is None:
-            raise UnpricedProductError(sku=line.sku)
-        if product.price.currency != currency:
-            raise CurrencyMismatchError(left=currency, right=product.price.currency)
-        total = product.price_minor * line.quantity
-        items += total
-        vat_class = product.vat_class
-        gross[vat_class] = gross.get(vat_class, 0) + total
-        keep(product)
+    lines = cart.lines
+    try:
+        for line in lines:
+            product = get_product(line.sku)
+            keep(product)
+            vat_class, minor, product_currency = product.pricing_terms  # None: no attribute
+            if product_currency != currency:
+                raise CurrencyMismatchError(left=currency, right=product_currency)
+            gross[vat_class] = get_gross(vat_class, 0) + minor * line.quantity
+    except AttributeError:
+        missing = next((line.sku for line in lines if line.sku not in products), None)
+        if missing is None:  # not a missing product: a broken catalogue entry, a bug
+            raise
+        raise UnpricedProductError(sku=missing) from None
+    items = sum(gross.values())  # before shipping joins its rate
     shipping_minor = 0
     if shipping is not None:
         if shipping.price.currency != currency:
             raise CurrencyMismatchError(left=currency, right=shipping.price.currency)
         shipping_minor = shipping.price_minor
         if shipping_minor:
-            gross[shipping.vat_class] = gross.get(shipping.vat_class, 0) + shipping_minor
-    for vat_class in gross:
-        if vat_class not in rates:
-            raise UnknownVatClassError(vat_class=str(vat_class))
-    # Highest rate first, in the table's precomputed order: no sort per call.
-    present = [(c, rates[c]) for c in vat_table.classes_by_rate if c in gross]
-    if policy is VatRounding.PER_LINE:
-        vat = dict.fromkeys(gross, 0)
-        for product, line in zip(used, cart.lines, strict=True):
-            rate = rates[product.vat_class]
-            vat[product.vat_class] += rate.vat_in_gross(
-                product.price_minor * line.quantity, rounding
-            )
+            gross[shipping.vat_class] = get_gross(shipping.vat_class, 0) + shipping_minor
+    per_line = None
+    if policy is _PER_LINE:
+        taxed = [
+            (p.vat_class, p.price_minor * line.quantity)
+            for p, line in zip(used, lines, strict=True)
+        ]
         if shipping is not None and shipping_minor:
-            rate = rates[shipping.vat_class]
-            vat[shipping.vat_class] += rate.vat_in_gross(shipping_minor, rounding)
-        raw_vat = tuple((rate, gross[c], vat[c]) for c, rate in present)
-    else:
-        raw_vat = tuple(
-            (rate, gross[c], rate.vat_in_gross(gross[c], rounding)) for c, rate in present
-        )
-    return PricedCart(
-        currency,
-        exponent,
-        policy,
-        cart.lines,
-        tuple(used),
-        vat_table,
-        raw_vat,
-        items,
-        shipping,
-        shipping_minor,
-    )
+            taxed.append((shipping.vat_class, shipping_minor))
+        per_line = _vat_per_line(taxed, rates, rounding)
+    half_up = per_line is None and rounding is _HALF_UP
+    found = []
+    # Highest rate first, in the table's precomputed order: no sort per call.
+    for vat_class, rate in vat_table.ranked_rates:
+        amount = get_gross(vat_class)
+        if amount is None:
+            continue
+        if per_line is not None:
+            vat = per_line[vat_class]
+        elif half_up and amount >= 0:
+            # The default rule inlined: round(gross × p / (100 + p)), halves up.
+            denominator = rate.share_denominator
+            vat, remainder = divmod(amount * rate.share_numerator, denominator)
+            if 2 * remainder >= denominator:
+                vat += 1
+        else:
+            vat = rate.vat_in_gross(amount, rounding)
+        found.append((rate, amount, vat))
+    if len(found) != len(gross):
+        unknown = next(c for c in gross if c not in rates)
+        raise UnknownVatClassError(vat_class=str(unknown))
+    raw_vat = tuple(found)
+    priced: PricedCart = _new(PricedCart)
+    _set_currency(priced, currency)
+    _set_policy(priced, policy)
+    _set_cart_lines(priced, lines)
+    _set_products(priced, tuple(used))
+    _set_vat_table(priced, vat_table)
+    _set_raw_vat(priced, raw_vat)
+    _set_items_minor(priced, items)
+    _set_shipping(priced, shipping)
+    _set_shipping_minor(priced, shipping_minor)
+    return priced
+
+
+def _vat_per_line(
+    taxed: list[tuple[VatClass, int]], rates: Mapping[VatClass, VatRate], rounding: str
+) -> dict[VatClass, int]:
+    """VAT per class under :attr:`VatRounding.PER_LINE`: each line's VAT rounded, then
+    summed (an unknown class is skipped here and reported by the caller)."""
+    vat = dict.fromkeys((vat_class for vat_class, _ in taxed), 0)
+    for vat_class, amount in taxed:
+        rate = rates.get(vat_class)
+        if rate is not None:
+            vat[vat_class] += rate.vat_in_gross(amount, rounding)
+    return vat
+
+
+_PER_LINE = VatRounding.PER_LINE  # an enum member read through its class costs a lookup
+_HALF_UP = DEFAULT_ROUNDING
+
+# Slot descriptors of PricedCart: price_cart's values are already checked, and setting the
+# slots through their descriptors costs a fraction of the frozen ``__init__`` (which would
+# cost as much as pricing a small cart).
+_new = object.__new__
+_new_tuple = tuple.__new__
+_set_money_minor = Money.__dict__["_minor"].__set__
+_set_money_currency = Money.__dict__["currency"].__set__
+(
+    _set_currency,
+    _set_policy,
+    _set_cart_lines,
+    _set_products,
+    _set_vat_table,
+    _set_raw_vat,
+    _set_items_minor,
+    _set_shipping,
+    _set_shipping_minor,
+) = (PricedCart.__dict__[field.name].__set__ for field in attrs.fields(PricedCart))
 
 
 @attrs.frozen(slots=True)
