@@ -29,7 +29,7 @@ deadlock each other on PostgreSQL.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
@@ -46,6 +46,7 @@ from klickit_core.adapters.sql.errors import (
     check_rows,
     translated,
 )
+from klickit_core.adapters.sql.key_lists import key_in
 from klickit_core.adapters.sql.tables import counters
 from klickit_core.shared.errors import ConflictError
 from klickit_core.shared.unit_of_work import UnitOfWork
@@ -527,6 +528,11 @@ class SqlTransaction(UnitOfWork):
                 if connection.in_transaction() and not self._writing:
                     connection.rollback()
                 return []
+
+    def key_in(self, column: Any, keys: Collection[str]) -> Any:
+        """``column IN keys`` with the keys bound as one parameter, so that a statement's
+        SQL text is the same for every page of keys (:mod:`.key_lists`)."""
+        return key_in(self.dialect, column, keys)
 
     def text_order(self, column: Any) -> Any:
         """``column`` ordered by code point, as Python sorts strings (PostgreSQL's default

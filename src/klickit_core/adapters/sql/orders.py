@@ -399,20 +399,23 @@ class SqlOrders(OrderRepository):
             held = list(
                 connection.execute(
                     select(orders.c.id).where(
-                        orders.c.id.in_(ids), orders.c.status.in_([s.value for s in HOLDS_STOCK])
+                        self._tx.key_in(orders.c.id, ids),
+                        orders.c.status.in_([s.value for s in HOLDS_STOCK]),
                     )
                 ).scalars()
             )
             if held:
-                _release_stock(connection, held, at)
+                _release_stock(connection, self._tx.key_in(order_lines.c.order_id, held), at)
             connection.execute(
                 update(stock_movements)
-                .where(stock_movements.c.order_id.in_(ids))
+                .where(self._tx.key_in(stock_movements.c.order_id, ids))
                 .values(order_id=None)
             )
-            connection.execute(delete(support_requests).where(support_requests.c.order_id.in_(ids)))
-            connection.execute(delete(payments).where(payments.c.order_id.in_(ids)))
-            done = connection.execute(delete(orders).where(orders.c.id.in_(ids)))
+            connection.execute(
+                delete(support_requests).where(self._tx.key_in(support_requests.c.order_id, ids))
+            )
+            connection.execute(delete(payments).where(self._tx.key_in(payments.c.order_id, ids)))
+            done = connection.execute(delete(orders).where(self._tx.key_in(orders.c.id, ids)))
         return int(done.rowcount)
 
     def anonymise(self, order_ids: Sequence[str], *, at: datetime) -> int:
@@ -423,7 +426,9 @@ class SqlOrders(OrderRepository):
         blank_street = {f"{p}_street_{n}": None for p in _ADDRESSES for n in _STREETS}
         blank_parts = {f"{p}_{part}": "" for p in _ADDRESSES for part in _PARTS}
         with translated("orders"):
-            live = select(orders.c.id).where(orders.c.id.in_(ids), orders.c.anonymised_at.is_(None))
+            live = select(orders.c.id).where(
+                self._tx.key_in(orders.c.id, ids), orders.c.anonymised_at.is_(None)
+            )
             live_ids = live.scalar_subquery()
             connection.execute(
                 update(order_history)
@@ -446,7 +451,7 @@ class SqlOrders(OrderRepository):
             )
             done = connection.execute(
                 update(orders)
-                .where(orders.c.id.in_(ids), orders.c.anonymised_at.is_(None))
+                .where(self._tx.key_in(orders.c.id, ids), orders.c.anonymised_at.is_(None))
                 .values(
                     contact_first_name="",
                     contact_last_name="",
@@ -473,7 +478,7 @@ class SqlOrders(OrderRepository):
             done = connection.execute(
                 update(orders)
                 .where(
-                    orders.c.id.in_(ids),
+                    self._tx.key_in(orders.c.id, ids),
                     or_(orders.c.customer_id.is_not(None), orders.c.restricted_at.is_(None)),
                 )
                 .values(
@@ -560,7 +565,7 @@ class SqlSupportRequests(SupportRequestRepository):
         connection = self._tx.write_now()
         with translated("support_requests"):
             done = connection.execute(
-                delete(support_requests).where(support_requests.c.id.in_(ids))
+                delete(support_requests).where(self._tx.key_in(support_requests.c.id, ids))
             )
         return int(done.rowcount)
 
@@ -572,7 +577,10 @@ class SqlSupportRequests(SupportRequestRepository):
         with translated("support_requests"):
             done = connection.execute(
                 update(support_requests)
-                .where(support_requests.c.id.in_(ids), support_requests.c.customer_id.is_not(None))
+                .where(
+                    self._tx.key_in(support_requests.c.id, ids),
+                    support_requests.c.customer_id.is_not(None),
+                )
                 .values(customer_id=None, version=support_requests.c.version + 1)
             )
         return int(done.rowcount)
@@ -627,11 +635,10 @@ def keyset_page(
     return [SweepKey(clock_at, key_value) for key_value, clock_at in (tuple(r) for r in rows)]
 
 
-def _release_stock(connection: Any, held: list[str], at: datetime) -> None:
-    """Give back the stock the unpaid orders ``held`` still reserve, as cancelling them
-    would have (:func:`klickit_core.orders.services.release_stock`), and journal each line
-    as a release without the order link (the order is being deleted)."""
-    in_held = order_lines.c.order_id.in_(held)
+def _release_stock(connection: Any, in_held: Any, at: datetime) -> None:
+    """Give back the stock the unpaid orders still reserve (their lines: ``in_held``), as
+    cancelling them would have (:func:`klickit_core.orders.services.release_stock`), and
+    journal each line as a release without the order link (the order is being deleted)."""
     returned = (
         select(func.sum(order_lines.c.quantity))
         .where(order_lines.c.sku == products.c.sku, in_held)

@@ -258,7 +258,7 @@ class SqlPayments(PaymentRepository):
                 if anonymise:
                     done = connection.execute(
                         update(payments)
-                        .where(payments.c.id.in_(ids))
+                        .where(self._tx.key_in(payments.c.id, ids))
                         .values(
                             card_brand=None,
                             card_last4=None,
@@ -267,7 +267,9 @@ class SqlPayments(PaymentRepository):
                         )
                     )
                 else:
-                    done = connection.execute(delete(payments).where(payments.c.id.in_(ids)))
+                    done = connection.execute(
+                        delete(payments).where(self._tx.key_in(payments.c.id, ids))
+                    )
             if done.rowcount != len(ids):  # locked rows cannot vanish
                 raise ConflictError(table="payments")
         return SweepPage.of(keys)
@@ -281,7 +283,7 @@ class SqlPayments(PaymentRepository):
             done = connection.execute(
                 update(payments)
                 .where(
-                    payments.c.id.in_(ids),
+                    self._tx.key_in(payments.c.id, ids),
                     or_(payments.c.card_brand.is_not(None), payments.c.card_last4.is_not(None)),
                 )
                 .values(card_brand=None, card_last4=None, version=payments.c.version + 1)

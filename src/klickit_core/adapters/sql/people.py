@@ -126,7 +126,7 @@ def apply_to_keys(
     if not keys:
         return
     connection = tx.write_now()
-    where = table.c[key].in_(list(keys))
+    where = tx.key_in(table.c[key], keys)
     with translated(table.name):
         if values is None:
             connection.execute(delete(table).where(where))
@@ -217,7 +217,7 @@ def fold_logins(tx: SqlTransaction, attempt_ids: Sequence[str]) -> None:
     source = (
         select(login_attempts.c.customer_id, latest)
         .where(
-            login_attempts.c.id.in_(list(attempt_ids)),
+            tx.key_in(login_attempts.c.id, attempt_ids),
             login_attempts.c.outcome != _FAILED,
             login_attempts.c.customer_id.is_not(None),
             exists().where(customers.c.id == login_attempts.c.customer_id),
@@ -293,19 +293,22 @@ def delete_accounts(tx: SqlTransaction, ids: Sequence[str]) -> None:
     keys = list(ids)
     connection = tx.write_now()
     statements: list[tuple[str, Any]] = [
-        ("cart_lines", delete(cart_lines).where(cart_lines.c.customer_id.in_(keys))),
-        ("sessions", delete(sessions).where(sessions.c.customer_id.in_(keys))),
-        ("tokens", delete(tokens).where(tokens.c.subject.in_(keys))),
-        ("login_attempts", delete(login_attempts).where(login_attempts.c.customer_id.in_(keys))),
+        ("cart_lines", delete(cart_lines).where(tx.key_in(cart_lines.c.customer_id, keys))),
+        ("sessions", delete(sessions).where(tx.key_in(sessions.c.customer_id, keys))),
+        ("tokens", delete(tokens).where(tx.key_in(tokens.c.subject, keys))),
+        (
+            "login_attempts",
+            delete(login_attempts).where(tx.key_in(login_attempts.c.customer_id, keys)),
+        ),
         (
             "security_events",
             update(security_events)
-            .where(security_events.c.customer_id.in_(keys))
+            .where(tx.key_in(security_events.c.customer_id, keys))
             .values(customer_id=None, ip_address=None),
         ),
         (
             "customers",
-            delete(customers).where(customers.c.id.in_(keys)),
+            delete(customers).where(tx.key_in(customers.c.id, keys)),
         ),
     ]
     for name, statement in statements:

@@ -214,7 +214,7 @@ def _sweep(
     with translated(table.name):
         ids = [row[0] for row in connection.execute(chosen)]
         if ids:
-            connection.execute(delete(table).where(table.c.id.in_(ids)))
+            connection.execute(delete(table).where(tx.key_in(table.c.id, ids)))
     return DeletionPage(len(ids), ids[-1] if ids else None)
 
 

@@ -253,7 +253,7 @@ class SqlLoginAttempts(LoginAttemptRepository):
             fold_logins(self._tx, ids)
             with translated("login_attempts"):
                 self._tx.write_now().execute(
-                    delete(login_attempts).where(login_attempts.c.id.in_(ids))
+                    delete(login_attempts).where(self._tx.key_in(login_attempts.c.id, ids))
                 )
         return SweepPage.of([SweepKey(row[0], row[1]) for row in rows])
 
