@@ -113,10 +113,23 @@ class _Templates:
             self._databases.remove(name)
 
     def _new_database(self, template: str | None) -> str:
+        """A new database, empty or cloned from ``template``.
+
+        A clone is copied file by file (``STRATEGY FILE_COPY``: PostgreSQL 15's default
+        writes the whole copy to the WAL, about 2 GB at 1,000,000 orders, and the
+        checkpoint that follows then lands in the middle of whichever side runs next),
+        then a ``CHECKPOINT`` makes every side start with nothing pending.
+        """
         name = f"klickit_bench_{secrets.token_hex(5)}"
-        suffix = f" TEMPLATE {template}" if template else ""
-        self._admin(f"CREATE DATABASE {name}{suffix}")
+        if template is None:
+            self._admin(f"CREATE DATABASE {name}")
+        else:
+            try:
+                self._admin(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+            except Exception:  # PostgreSQL < 15 has no STRATEGY
+                self._admin(f"CREATE DATABASE {name} TEMPLATE {template}")
         self._databases.append(name)
+        self._admin("CHECKPOINT")
         return _PG_URL.rsplit("/", 1)[0] + f"/{name}"
 
     @staticmethod

@@ -98,3 +98,25 @@ def test_other_units_of_work_do_not_see_uncommitted_statements(store: SqlStore) 
         uow.commit()
     assert count_elsewhere() == 0
     assert _skus(store) == []
+
+
+def test_a_unit_of_work_sees_one_state_of_each_row(store: SqlStore) -> None:
+    """X-5: what a unit of work read once it reads again (an identity map), even after
+    another commit changed the row; its own write of that row then fails its version
+    check at commit instead of overwriting the other commit."""
+    import attrs
+
+    from klickit_core.shared.errors import ConflictError
+
+    with store.unit_of_work() as first:
+        before = first.products.get("A")
+        assert before is not None
+        with store.unit_of_work() as second:
+            second.products.save(attrs.evolve(before, name="Renamed"))
+            second.commit()
+        assert first.products.get("A") == before
+        first.products.save(attrs.evolve(before, name="Mine"))
+        with pytest.raises(ConflictError):
+            first.commit()
+    with store.unit_of_work() as fresh:
+        assert fresh.products.get("A").name == "Renamed"  # type: ignore[union-attr]

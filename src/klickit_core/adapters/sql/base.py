@@ -558,16 +558,22 @@ class SqlTransaction(UnitOfWork):
         return self.get_many(aggregate, [key]).get(key)
 
     def get_many(self, aggregate: Aggregate[K, V], keys: Iterable[K]) -> dict[K, V]:
-        """The values among ``keys`` as this transaction sees them (one query for the
-        keys it has not written)."""
+        """The values among ``keys`` as this transaction sees them: its own writes, then
+        what it already read (an identity map: a unit of work sees one state of a row,
+        the one its commit's version check holds it to), then one query for the rest."""
         wanted = list(dict.fromkeys(keys))
         staged = self.staged(aggregate)
+        seen = self._seen
+        name = aggregate.name
         found: dict[K, V] = {}
-        to_load = [key for key in wanted if key not in staged]
+        to_load = [key for key in wanted if key not in staged and (name, key) not in seen]
         loaded = aggregate.load(self, to_load) if to_load else {}
         self.remember(aggregate, {key: loaded.get(key, Loaded(MISSING)) for key in to_load})
         for key in wanted:
-            value = staged[key].value if key in staged else loaded.get(key, Loaded(MISSING)).value
+            if key in staged:
+                value = staged[key].value
+            else:
+                value = seen[(name, key)].value
             if value is not MISSING:
                 found[key] = value
         return found

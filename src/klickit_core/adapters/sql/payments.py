@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import delete, literal, or_, select, update
 
 from klickit_core.adapters.sql.base import (
     MISSING,
@@ -235,18 +235,29 @@ class SqlPayments(PaymentRepository):
         dry_run: bool,
     ) -> SweepPage:
         created = payments.c.created_at
-        order_over = or_(
-            orders.c.id.is_(None),
-            orders.c.anonymised_at.is_not(None),
-            and_(
-                orders.c.retention_stage == RetentionStage.COMPLETED.value,
-                orders.c.clock_started_at < before,
-            ),
+        stage, clock = orders.c.retention_stage, orders.c.clock_started_at
+        # Due unless the payment's order is still inside its period (not anonymised, and
+        # not a completed order whose clock is past the cut-off). A correlated NOT EXISTS
+        # fenced with OFFSET 0 stays a primary-key probe per candidate while the partial
+        # index walks payments in order and LIMIT stops the walk; as a join (or an
+        # unfenced anti-join) PostgreSQL misjudges the OR's selectivity and hashes the
+        # whole orders table for every page: 100 ms a page at 100,000 orders, 8 ms fenced.
+        order_live = (
+            select(literal(1))
+            .where(
+                orders.c.id == payments.c.order_id,
+                orders.c.anonymised_at.is_(None),
+                or_(
+                    stage.is_(None),
+                    stage != RetentionStage.COMPLETED.value,
+                    clock.is_(None),
+                    clock >= before,
+                ),
+            )
+            .offset(0)
         )
-        due = (
-            select(payments.c.id, created)
-            .select_from(payments.outerjoin(orders, orders.c.id == payments.c.order_id))
-            .where(_HOLDS_DETAILS, created < before, order_over)
+        due = select(payments.c.id, created).where(
+            _HOLDS_DETAILS, created < before, ~order_live.exists()
         )
         keys = keyset_page(
             self._tx, due, created, payments.c.id, after, limit, dry_run=dry_run, lock=payments
