@@ -120,3 +120,28 @@ def test_a_unit_of_work_sees_one_state_of_each_row(store: SqlStore) -> None:
             first.commit()
     with store.unit_of_work() as fresh:
         assert fresh.products.get("A").name == "Renamed"  # type: ignore[union-attr]
+
+
+def test_a_lookup_by_email_runs_once_per_unit_of_work(store: SqlStore) -> None:
+    """X-5: a lookup by a unique column (``by_email``) is remembered like a read by key:
+    after another commit deleted the account, the unit of work still sees the account it
+    found, and its own staged changes still come first."""
+    import attrs
+
+    from klickit_core.testing.contracts.builders import customer
+
+    with store.unit_of_work() as uow:
+        uow.customers.add(customer("c-1", "ann@example.com"))
+        uow.commit()
+    with store.unit_of_work() as first:
+        found = first.customers.by_email("ann@example.com")
+        assert found is not None
+        with store.unit_of_work() as second:
+            assert second.customers.delete("c-1")
+            second.commit()
+        assert first.customers.by_email("ann@example.com") == found
+        first.customers.save(attrs.evolve(found, email="bea@example.com"))
+        assert first.customers.by_email("ann@example.com") is None
+        assert first.customers.by_email("bea@example.com") is not None
+    with store.unit_of_work() as fresh:
+        assert fresh.customers.by_email("ann@example.com") is None

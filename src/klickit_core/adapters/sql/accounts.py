@@ -187,10 +187,7 @@ class SqlCustomers(CustomerRepository):
             if entry.value is not MISSING and matches(entry.value):
                 found: Customer = entry.value
                 return found
-        stored = CUSTOMERS.load_where(self._tx, column == value)
-        self._tx.remember(CUSTOMERS, stored)
-        staged = self._tx.staged(CUSTOMERS)
-        return next((s.value for key, s in stored.items() if key not in staged), None)
+        return next(iter(self._tx.find_once(CUSTOMERS, column, value)), None)
 
     def by_email(self, email: str) -> Customer | None:
         return self._find(customers.c.email, email, lambda c: c.email == email)

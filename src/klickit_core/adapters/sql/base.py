@@ -316,6 +316,7 @@ class SqlTransaction(UnitOfWork):
         self._active = False
         self._staged: dict[Aggregate[Any, Any], dict[Any, Staged]] = {}
         self._seen: dict[tuple[str, Hashable], Loaded[Any]] = {}
+        self._lookups: dict[Hashable, tuple[Hashable, ...]] = {}
         self._writing = False
         self._bulk: ExitStack | None = None  # open while set-based statements run (write_now)
 
@@ -355,6 +356,7 @@ class SqlTransaction(UnitOfWork):
     def _forget(self) -> None:
         self._staged = {}
         self._seen = {}
+        self._lookups = {}
 
     def commit(self) -> None:
         """Write every staged change in one transaction, or none of them.
@@ -549,6 +551,26 @@ class SqlTransaction(UnitOfWork):
         for key, loaded in found.items():
             self._seen.setdefault((aggregate.name, key), loaded)
 
+    def find_once(self, aggregate: TableAggregate[K, V], column: Any, value: Hashable) -> list[V]:
+        """The stored values whose ``column`` equals ``value`` (a unique column: an email,
+        a username), queried once per unit of work like rows read by key: a second
+        lookup returns the keys the first one found, in the state first read. Values this
+        unit of work has staged are the caller's to check first."""
+        lookup = (aggregate.name, column.key, value)
+        keys = self._lookups.get(lookup)
+        if keys is None:
+            stored = aggregate.load_where(self, column == value)
+            self.remember(aggregate, stored)
+            keys = self._lookups[lookup] = tuple(stored)
+        staged = self.staged(aggregate)
+        found: list[V] = []
+        for key in keys:
+            if key not in staged:
+                value_seen = self._seen[(aggregate.name, key)].value
+                if value_seen is not MISSING:
+                    found.append(value_seen)
+        return found
+
     def seen(self, aggregate: Aggregate[K, V], key: K) -> Loaded[V] | None:
         """The state of ``key`` this transaction first read, if it read it."""
         return self._seen.get((aggregate.name, key))
@@ -570,10 +592,7 @@ class SqlTransaction(UnitOfWork):
         loaded = aggregate.load(self, to_load) if to_load else {}
         self.remember(aggregate, {key: loaded.get(key, Loaded(MISSING)) for key in to_load})
         for key in wanted:
-            if key in staged:
-                value = staged[key].value
-            else:
-                value = seen[(name, key)].value
+            value = staged[key].value if key in staged else seen[name, key].value
             if value is not MISSING:
                 found[key] = value
         return found
