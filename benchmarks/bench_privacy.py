@@ -101,6 +101,11 @@ class _Templates:
         if backend == "sqlite":
             target = self.scratch / f"copy-{secrets.token_hex(4)}.db"
             shutil.copyfile(source.removeprefix("sqlite:///"), target)
+            # On disk before the side starts: otherwise the kernel writes the fresh copy
+            # back (2.6 GB at 1,000,000 orders) while the side runs, and the commits that
+            # wait behind that writeback were one batch in ten, 12 to 20 times the others.
+            with target.open("rb+") as copied:
+                os.fsync(copied.fileno())
             return f"sqlite:///{target}"
         return self._new_database(template=source.rsplit("/", 1)[1])
 
