@@ -80,10 +80,12 @@ class VatLine(NamedTuple):
     net: Money
 
 
-@attrs.frozen(slots=True)
-class PricedCart:
+class PricedCart(NamedTuple):
     """A priced cart. Amounts are exposed as :class:`Money`, built on access.
 
+    A named tuple, like its :class:`PricedLine` and :class:`VatLine`: pricing builds one
+    per call in the hot path, and a tuple is built in one step where a frozen class
+    pays a descriptor call per field (most of the fixed cost of pricing a small cart).
     ``cart_lines`` and ``products`` are the inputs, kept in step (``products[i]`` prices
     ``cart_lines[i]``); ``raw_vat`` holds ``(rate, gross_minor, vat_minor)`` per rate,
     highest rate first.
@@ -91,13 +93,19 @@ class PricedCart:
 
     currency: str
     policy: VatRounding
-    cart_lines: tuple[CartLine, ...] = attrs.field(repr=False)
-    products: tuple[Product, ...] = attrs.field(repr=False)
-    vat_table: VatTable = attrs.field(repr=False)
-    raw_vat: tuple[tuple[VatRate, int, int], ...] = attrs.field(repr=False)
+    cart_lines: tuple[CartLine, ...]
+    products: tuple[Product, ...]
+    vat_table: VatTable
+    raw_vat: tuple[tuple[VatRate, int, int], ...]
     items_minor: int
     shipping: ShippingOption | None
     shipping_minor: int
+
+    def __repr__(self) -> str:
+        return (
+            f"PricedCart(currency={self.currency!r}, policy={self.policy!r}, "
+            f"lines={len(self.cart_lines)}, total={self.total})"
+        )
 
     @property
     def exponent(self) -> int:
@@ -251,17 +259,10 @@ def price_cart(  # noqa: PLR0915 - one flat hot path: a call per step would cost
         unknown = next(c for c in gross if c not in rates)
         raise UnknownVatClassError(vat_class=str(unknown))
     raw_vat = tuple(found)
-    priced: PricedCart = _new(PricedCart)
-    _set_currency(priced, currency)
-    _set_policy(priced, policy)
-    _set_cart_lines(priced, lines)
-    _set_products(priced, tuple(used))
-    _set_vat_table(priced, vat_table)
-    _set_raw_vat(priced, raw_vat)
-    _set_items_minor(priced, items)
-    _set_shipping(priced, shipping)
-    _set_shipping_minor(priced, shipping_minor)
-    return priced
+    return _new_tuple(
+        PricedCart,
+        (currency, policy, lines, tuple(used), vat_table, raw_vat, items, shipping, shipping_minor),
+    )
 
 
 def _vat_per_line(
@@ -280,24 +281,11 @@ def _vat_per_line(
 _PER_LINE = VatRounding.PER_LINE  # an enum member read through its class costs a lookup
 _HALF_UP = DEFAULT_ROUNDING
 
-# Slot descriptors of PricedCart: price_cart's values are already checked, and setting the
-# slots through their descriptors costs a fraction of the frozen ``__init__`` (which would
-# cost as much as pricing a small cart).
+# Builders for the hot paths: a tuple subclass from a tuple, a Money through its slots.
 _new = object.__new__
 _new_tuple = tuple.__new__
 _set_money_minor = Money.__dict__["_minor"].__set__
 _set_money_currency = Money.__dict__["currency"].__set__
-(
-    _set_currency,
-    _set_policy,
-    _set_cart_lines,
-    _set_products,
-    _set_vat_table,
-    _set_raw_vat,
-    _set_items_minor,
-    _set_shipping,
-    _set_shipping_minor,
-) = (PricedCart.__dict__[field.name].__set__ for field in attrs.fields(PricedCart))
 
 
 @attrs.frozen(slots=True)
