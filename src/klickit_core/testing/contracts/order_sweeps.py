@@ -508,11 +508,15 @@ class PaymentRetentionContract(_Retention):
         # the order of an orphan is gone; a bare payment holds nothing personal
         orphan = paid_payment("pay-orphan", unpaid("o-gone", T0 - 4000 * DAY))
         bare = attrs.evolve(paid_payment("pay-bare", old, card=False), gateway_reference=None)
+        # an old order in another stage is not this category's: its own sweep deletes it
+        dropped = cancelled("o-dropped", T0 - 4000 * DAY)
         self.store(
             make_uow,
             old,
             young,
             faded,
+            dropped,
+            paid_payment("pay-dropped", dropped),
             paid_payment("pay-old", old),
             paid_payment("pay-young", young),
             paid_payment("pay-faded", faded),
@@ -542,6 +546,7 @@ class PaymentRetentionContract(_Retention):
                 assert swept.captured_minor == 2980
             assert uow.payments.get("pay-young").card is not None
             assert uow.payments.get("pay-faded").card is not None
+            assert uow.payments.get("pay-dropped").card is not None
             assert uow.payments.get("pay-bare") == bare
             later = uow.payments.sweep_details(
                 T0 - 2000 * DAY, anonymise=True, after=None, limit=10, dry_run=False
