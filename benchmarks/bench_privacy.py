@@ -9,12 +9,14 @@ for the memory-flatness comparison, 10,000 for the export scaling), ``--quick`` 
 (10,000 / 1,000), ``--smoke`` 2,000 (200 / 200).
 
 ``retention_sweep``: every side runs in a child process on its own fresh copy, so its
-time and peak RSS are its own.
+time and peak RSS are its own. Ours and the floor run :data:`SWEEP_REPEATS` times each,
+interleaved (the first side alternating); their figures are the medians.
 
 * **ours**: :func:`~klickit_core.privacy.sweep.run_sweep` over the order-side providers
   (payments, orders) bound to the default schedule, ``batch_size`` 1,000; per-batch
   durations come from ``on_progress``: ``batch_p90_over_p10`` is the mean of the slowest
-  10 % of the full ``orders.completed`` batches over the mean of the fastest 10 %.
+  10 % of the full ``orders.completed`` batches over the mean of the fastest 10 %, taken
+  on the batch-by-batch median of the runs (``batch_p90_over_p10_runs``: each run's own).
 * **floor** (the baseline): the same changes as one hand-written set-based statement per
   table and category, no batching, one transaction. After both, the two databases are
   compared (orders per status, anonymised count, sums of totals, payments still holding
@@ -38,6 +40,7 @@ import os
 import resource
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,6 +54,8 @@ from _harness import BenchmarkSetupError, Result, Settings, benchmark, check, co
 HERE = Path(__file__).resolve().parent
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 BATCH_SIZE = 1_000
+#: Sweeps per side (ours and the floor, interleaved) outside ``--smoke``.
+SWEEP_REPEATS = 3
 WOO_BATCH = 20
 _SIZES = {"full": (1_000_000, 100_000, 10_000), "quick": (100_000, 10_000, 1_000)}
 _SMOKE = (1_000, 200, 200)
@@ -473,6 +478,19 @@ def _tail_ratio(durations: list[float]) -> float | None:
     return round(_mean(ordered[-tenth:]) / _mean(ordered[:tenth]), 3)
 
 
+def _median_profile(runs: list[list[float]]) -> list[float]:
+    """Batch by batch, the median duration over ``runs`` (sweeps of the same copy).
+
+    The machine's own speed drifts in phases of several seconds (a bare CPU loop shows the
+    same 1.5x swings), which land on different batches in each run; a batch whose cost
+    grows with its position (``IN (SELECT … LIMIT)`` paging) is slow in every run and
+    stays slow in the median.
+    """
+    sizes = {len(run) for run in runs}
+    check(len(sizes) == 1, f"the runs swept different numbers of batches: {sorted(sizes)}")
+    return [statistics.median(batch) for batch in zip(*runs, strict=True)]
+
+
 def _run_side(backend: str, orders: int, job: dict[str, Any]) -> dict[str, Any]:
     url = _TEMPLATES.copy(backend, orders)
     try:
@@ -481,35 +499,65 @@ def _run_side(backend: str, orders: int, job: dict[str, Any]) -> dict[str, Any]:
         _TEMPLATES.discard(url)
 
 
+def _sweep_repeats(settings: Settings) -> int:
+    return 1 if settings.label == "smoke" else SWEEP_REPEATS
+
+
 def _sweep_figures(backend: str, settings: Settings) -> dict[str, Any]:
     big, mid, _ = _sizes(settings)
     cap = _WOO_CAP.get(settings.label, 2_000)
-    ours = _run_side(backend, big, {"side": "ours"})
-    floor = _run_side(backend, big, {"side": "floor"})
-    check(ours["snapshot"] == floor["snapshot"], f"{backend}: ours and the floor disagree")
-    check(
-        {k: v for k, v in ours["due"].items() if k in floor["due"]} == floor["due"],
-        f"{backend}: ours and the floor changed other counts",
-    )
+    ours_runs: list[dict[str, Any]] = []
+    floor_runs: list[dict[str, Any]] = []
+    for repeat in range(_sweep_repeats(settings)):
+        # Interleaved, first side alternating, so that a slow spell of the machine is
+        # shared by both sides rather than landing on one.
+        sides = ("ours", "floor") if repeat % 2 == 0 else ("floor", "ours")
+        for side in sides:
+            answer = _run_side(backend, big, {"side": side})
+            (ours_runs if side == "ours" else floor_runs).append(answer)
+    ours = ours_runs[0]
+    for run in (*ours_runs, *floor_runs):
+        check(run["snapshot"] == ours["snapshot"], f"{backend}: ours and the floor disagree")
+    for run in ours_runs[1:]:
+        check(run["due"] == ours["due"], f"{backend}: two sweeps of one copy differ")
+    for floor in floor_runs:
+        check(
+            {k: v for k, v in ours["due"].items() if k in floor["due"]} == floor["due"],
+            f"{backend}: ours and the floor changed other counts",
+        )
     check(ours["snapshot"]["anonymised_with_personal_data"] == 0, "personal data left")
     woo = _run_side(backend, big, {"side": "woo", "cap": cap})
     small = _run_side(backend, mid, {"side": "ours"})
     due_orders = sum(v for k, v in ours["due"].items() if k.startswith("orders."))
-    batches = ours["batches"]
+    ours_s = statistics.median(run["seconds"] for run in ours_runs)
+    floor_s = statistics.median(run["seconds"] for run in floor_runs)
+    profiles = {
+        category: _median_profile([run["batches"].get(category, []) for run in ours_runs])
+        for category in ours["batches"]
+    }
+
+    def per_run(category: str) -> list[float | None]:
+        return [_tail_ratio(run["batches"].get(category, [])) for run in ours_runs]
+
     return {
-        "ours_s": ours["seconds"],
-        "floor_s": floor["seconds"],
-        "ratio": round(ours["seconds"] / floor["seconds"], 3),
+        "ours_s": ours_s,
+        "floor_s": floor_s,
+        "ratio": round(ours_s / floor_s, 3),
+        "sweep_repeats": len(ours_runs),
+        "ours_s_runs": [round(run["seconds"], 2) for run in ours_runs],
+        "floor_s_runs": [round(run["seconds"], 2) for run in floor_runs],
         "due": ours["due"],
         "woocommerce_cap": woo["orders"],
         "woocommerce_s_capped": woo["seconds"],
         "woocommerce_s_extrapolated": woo["seconds"] / max(1, woo["orders"]) * due_orders,
-        "peak_rss_mb": round(ours["rss_mb"], 1),
+        "peak_rss_mb": round(max(run["rss_mb"] for run in ours_runs), 1),
         "peak_rss_mb_small": round(small["rss_mb"], 1),
-        "floor_peak_rss_mb": round(floor["rss_mb"], 1),
-        "batch_p90_over_p10": _tail_ratio(batches.get("orders.completed", [])),
-        "batch_p90_over_p10_payments": _tail_ratio(batches.get("payments.details", [])),
-        "full_batches": {k: len(v) for k, v in batches.items()},
+        "floor_peak_rss_mb": round(max(run["rss_mb"] for run in floor_runs), 1),
+        "batch_p90_over_p10": _tail_ratio(profiles.get("orders.completed", [])),
+        "batch_p90_over_p10_runs": per_run("orders.completed"),
+        "batch_p90_over_p10_payments": _tail_ratio(profiles.get("payments.details", [])),
+        "batch_p90_over_p10_payments_runs": per_run("payments.details"),
+        "full_batches": {k: len(v) for k, v in profiles.items()},
     }
 
 

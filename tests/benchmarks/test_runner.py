@@ -77,6 +77,7 @@ def test_cart_pricing_extra_figures(results: list[dict[str, Any]]) -> None:
     for key in (
         "prices_s",
         "prices_vs_ours",
+        "prices_over_floor",
         "ratio_1_line",
         "ratio_200_lines",
         "ratio_jpy",
@@ -90,10 +91,14 @@ def test_cart_pricing_extra_figures(results: list[dict[str, Any]]) -> None:
     assert pricing["prices_vs_ours"] == pytest.approx(
         pricing["prices_s"] / pricing["ours_s"], rel=1e-4
     )
+    assert pricing["prices_over_floor"] == pytest.approx(
+        pricing["prices_s"] / pricing["baseline_s"], rel=1e-4
+    )
     for label in ("1_line", "200_lines", "jpy", "bhd"):
         assert pricing[f"ratio_{label}"] == pytest.approx(
             pricing[f"ours_s_{label}"] / pricing[f"baseline_s_{label}"], rel=1e-4
         )
+        assert _positive(pricing[f"prices_vs_ours_{label}"]), label
     assert set(pricing["goals"]) == {"ratio <= 1.3", "prices_vs_ours >= 5"}
     assert all(isinstance(met, bool) for met in pricing["goals"].values())
 
@@ -173,6 +178,8 @@ def test_privacy_benchmarks_smoke() -> None:
         assert "postgres_error" in result or _positive(result["postgres_ratio"])
     assert (sweep["name"], sweep["baseline"]) == ("retention_sweep", "one_statement")
     assert sweep["batch_size"] == 1000
+    assert sweep["sweep_repeats"] == 1  # --smoke: one sweep per side
+    assert len(sweep["ours_s_runs"]) == len(sweep["floor_s_runs"]) == 1
     assert sweep["due"]["orders.completed"] > 0
     for key in ("woocommerce_s_extrapolated", "peak_rss_mb", "peak_rss_mb_small"):
         assert _positive(sweep[key]), key
