@@ -478,6 +478,16 @@ def _tail_ratio(durations: list[float]) -> float | None:
     return round(_mean(ordered[-tenth:]) / _mean(ordered[:tenth]), 3)
 
 
+def _growth(durations: list[float]) -> float | None:
+    """Mean of the last 10 % of the batches, in sweep order, over the mean of the first 10 %:
+    how much a batch's cost grows with its position (1 for keyset paging, the issue's 30x
+    and growing for ``IN (SELECT … LIMIT)``)."""
+    if len(durations) < 2:
+        return None
+    tenth = max(1, len(durations) // 10)
+    return round(_mean(durations[-tenth:]) / _mean(durations[:tenth]), 3)
+
+
 def _median_profile(runs: list[list[float]]) -> list[float]:
     """Batch by batch, the median duration over ``runs`` (sweeps of the same copy).
 
@@ -555,6 +565,7 @@ def _sweep_figures(backend: str, settings: Settings) -> dict[str, Any]:
         "floor_peak_rss_mb": round(max(run["rss_mb"] for run in floor_runs), 1),
         "batch_p90_over_p10": _tail_ratio(profiles.get("orders.completed", [])),
         "batch_p90_over_p10_runs": per_run("orders.completed"),
+        "batch_last_over_first": _growth(profiles.get("orders.completed", [])),
         "batch_p90_over_p10_payments": _tail_ratio(profiles.get("payments.details", [])),
         "batch_p90_over_p10_payments_runs": per_run("payments.details"),
         "full_batches": {k: len(v) for k, v in profiles.items()},

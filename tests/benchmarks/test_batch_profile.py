@@ -55,3 +55,11 @@ def test_median_profile_keeps_cost_that_grows_with_position(bench_privacy: Modul
 def test_median_profile_refuses_runs_of_different_lengths(bench_privacy: ModuleType) -> None:
     with pytest.raises(bench_privacy.BenchmarkSetupError, match="different numbers"):
         bench_privacy._median_profile([[1.0, 1.0], [1.0]])
+
+
+def test_growth_compares_the_last_batches_with_the_first(bench_privacy: ModuleType) -> None:
+    assert bench_privacy._growth([1.0] * 20) == 1.0
+    growing = [1.0 + i for i in range(20)]  # 1 .. 20
+    assert bench_privacy._growth(growing) == round(19.5 / 1.5, 3)
+    assert bench_privacy._growth(list(reversed(growing))) == round(1.5 / 19.5, 3)
+    assert bench_privacy._growth([3.0]) is None
