@@ -23,11 +23,12 @@ commits with its checkpoint. A sweep batch is:
   ``UPDATE stock_movements SET order_id = NULL``, ``DELETE FROM support_requests``,
   ``DELETE FROM payments`` (refunds cascade) and ``DELETE FROM orders`` (lines, VAT and
   history cascade), each ``WHERE … IN (:ids)``;
-* or, to anonymise: ``UPDATE order_history`` (who moved it, and why), the order's support
-  requests unlinked from the account (``UPDATE``) and those never closed deleted
-  (``DELETE``), and one ``UPDATE orders SET contact_… = '', …, retention_stage = NULL`` —
-  the order leaves the index, so it is never selected again and later batches never walk
-  past it.
+* or, to anonymise: the keys of the orders not yet anonymised (``SELECT id … FOR
+  UPDATE``), then, each on its own key index, ``UPDATE order_history`` (who moved it, and
+  why), the order's support requests unlinked from the account (``UPDATE``) and those
+  never closed deleted (``DELETE``), and one ``UPDATE orders SET contact_… = '', …,
+  retention_stage = NULL`` — the order leaves the index, so it is never selected again
+  and later batches never walk past it.
 
 No row is loaded into Python beyond the batch's keys; a dry run is the ``SELECT`` alone,
 outside any write transaction.
@@ -425,33 +426,44 @@ class SqlOrders(OrderRepository):
         connection = self._tx.write_now()
         blank_street = {f"{p}_street_{n}": None for p in _ADDRESSES for n in _STREETS}
         blank_parts = {f"{p}_{part}": "" for p in _ADDRESSES for part in _PARTS}
+        key_in = self._tx.key_in
         with translated("orders"):
-            live = select(orders.c.id).where(
-                self._tx.key_in(orders.c.id, ids), orders.c.anonymised_at.is_(None)
+            # The orders not yet anonymised, read (and locked, on PostgreSQL) first, then
+            # each table changed through its own key index. One statement joining orders
+            # into the history UPDATE let PostgreSQL plan a hash join over a scan of the
+            # whole history table while the store was small (100,000 orders: 106 ms a
+            # batch, then 20 ms once the prepared statement went generic).
+            live = list(
+                connection.execute(
+                    select(orders.c.id)
+                    .where(key_in(orders.c.id, ids), orders.c.anonymised_at.is_(None))
+                    .with_for_update()
+                ).scalars()
             )
-            live_ids = live.scalar_subquery()
+            if not live:
+                return 0
             connection.execute(
                 update(order_history)
-                .where(order_history.c.order_id.in_(live_ids))
+                .where(key_in(order_history.c.order_id, live))
                 .values(actor="", reason="")
             )
             connection.execute(
                 delete(support_requests).where(
-                    support_requests.c.order_id.in_(live_ids),
+                    key_in(support_requests.c.order_id, live),
                     support_requests.c.closed_at.is_(None),
                 )
             )
             connection.execute(
                 update(support_requests)
                 .where(
-                    support_requests.c.order_id.in_(live_ids),
+                    key_in(support_requests.c.order_id, live),
                     support_requests.c.customer_id.is_not(None),
                 )
                 .values(customer_id=None, version=support_requests.c.version + 1)
             )
             done = connection.execute(
                 update(orders)
-                .where(self._tx.key_in(orders.c.id, ids), orders.c.anonymised_at.is_(None))
+                .where(key_in(orders.c.id, live), orders.c.anonymised_at.is_(None))
                 .values(
                     contact_first_name="",
                     contact_last_name="",
