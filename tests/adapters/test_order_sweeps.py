@@ -7,6 +7,7 @@ PostgreSQL workers share a sweep with ``SKIP LOCKED``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from sqlalchemy import event, text
@@ -112,29 +113,31 @@ def _fill(store: SqlStore, count: int) -> None:
         uow.commit()
 
 
-def _statements_of_one_batch(store: SqlStore, limit: int) -> list[str]:
+def _one_batch(
+    store: SqlStore, stage: RetentionStage, before: datetime, *, anonymise: bool, limit: int
+) -> list[str]:
+    """The SQL of one sweep batch of ``limit`` due orders, whitespace-normalised."""
     seen: list[str] = []
 
     def record(*args: object) -> None:
-        seen.append(str(args[2]).split(None, 1)[0].upper())
+        seen.append(" ".join(str(args[2]).split()))
 
     event.listen(store.engine, "before_cursor_execute", record)
     try:
         with store.unit_of_work() as uow:
             page = uow.orders.sweep(
-                RetentionStage.UNPAID,
-                T0 - 30 * DAY,
-                anonymise=False,
-                at=T0,
-                after=None,
-                limit=limit,
-                dry_run=False,
+                stage, before, anonymise=anonymise, at=T0, after=None, limit=limit, dry_run=False
             )
             uow.commit()
     finally:
         event.remove(store.engine, "before_cursor_execute", record)
     assert page.changed == limit
     return seen
+
+
+def _statements_of_one_batch(store: SqlStore, limit: int) -> list[str]:
+    batch = _one_batch(store, RetentionStage.UNPAID, T0 - 30 * DAY, anonymise=False, limit=limit)
+    return [sql.split(None, 1)[0].upper() for sql in batch]
 
 
 def test_a_batch_is_a_fixed_handful_of_statements_whatever_its_size(store: SqlStore) -> None:
@@ -157,27 +160,7 @@ def _anonymising_batch(store: SqlStore, count: int) -> list[str]:
         for n in range(count):
             uow.orders.add(completed(f"a-{n:04d}", T0 - 4000 * DAY + n * DAY / 1000))
         uow.commit()
-    seen: list[str] = []
-
-    def record(*args: object) -> None:
-        seen.append(" ".join(str(args[2]).split()))
-
-    event.listen(store.engine, "before_cursor_execute", record)
-    try:
-        with store.unit_of_work() as uow:
-            page = uow.orders.sweep(
-                RetentionStage.COMPLETED,
-                T0 - 3650 * DAY,
-                anonymise=True,
-                at=T0,
-                after=None,
-                limit=count,
-                dry_run=False,
-            )
-            uow.commit()
-    finally:
-        event.remove(store.engine, "before_cursor_execute", record)
-    assert page.changed == count
+    seen = _one_batch(store, RetentionStage.COMPLETED, T0 - 3650 * DAY, anonymise=True, limit=count)
     return [sql for sql in seen if sql.split(None, 1)[0].upper() in ("SELECT", "UPDATE", "DELETE")]
 
 
