@@ -5,13 +5,13 @@ A benchmark is a function that takes the run's :class:`Settings` and returns a
 module of this directory; ``run.py`` imports every such module, so nothing else needs
 editing to add one::
 
-    from _harness import Result, Settings, benchmark, check, compare
+    from _harness import Result, Settings, benchmark, compare, same
 
 
     @benchmark("order_placement", "place an order vs a hand-written floor")
     def order_placement(settings: Settings) -> Result:
         ours, floor = ..., ...
-        check(ours() == floor(), "ours and the floor disagree")  # once, outside timing
+        same({"ours": ours(), "floor": floor()}, "order_placement")  # whole, untimed
         times = compare({"ours": ours, "floor": floor}, settings)
         return Result.of("order_placement", times["ours"], "floor", times["floor"])
 
@@ -45,6 +45,8 @@ __all__ = [
     "benchmark",
     "check",
     "compare",
+    "peak_rss_mb",
+    "same",
 ]
 
 
@@ -78,6 +80,44 @@ def check(condition: object, message: str) -> None:
     """Raise :class:`BenchmarkSetupError` unless ``condition`` (kept under ``python -O``)."""
     if not condition:
         raise BenchmarkSetupError(message)
+
+
+#: Called with ``(what, results)`` by every :func:`same`, and with the sides by every
+#: :func:`compare` before it times them. Empty in a run; the tests put spies here to see
+#: which calls a side makes and what is compared (``tests/benchmarks``).
+OBSERVERS: list[Callable[[str, Mapping[str, Any]], None]] = []
+
+
+def same(results: Mapping[str, Any], what: str) -> None:
+    """Check, once and outside the timing, that every side's **whole** result is equal.
+
+    ``results`` maps each side to its whole result, made comparable (plain values, every
+    amount, every record), never a summary such as a count.
+    """
+    for observer in OBSERVERS:
+        observer(what, results)
+    first, *others = results
+    differing = [name for name in others if results[name] != results[first]]
+    check(not differing, f"{what}: {', '.join(differing)} and {first} return different results")
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory, in MB (``VmHWM`` of ``/proc/self/status``).
+
+    Not ``ru_maxrss``: a child started by ``subprocess`` inherits its parent's high-water
+    mark there (the memory map it was forked from), so every child of a big runner would
+    read the runner's peak. Falls back to ``ru_maxrss`` where there is no ``/proc``.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @dataclass
@@ -167,6 +207,8 @@ def _calibrate(func: Callable[[], object], batch_ns: int) -> int:
 def compare(sides: Mapping[str, Callable[[], object]], settings: Settings) -> dict[str, float]:
     """Median seconds per call of each side, timed interleaved in this process."""
     names = list(sides)
+    for observer in OBSERVERS:
+        observer("compare", sides)
     calls: dict[str, int] = {}
     for name in names:  # warm-up (caches, specialisation, lazy imports), then calibration
         func = sides[name]

@@ -1,6 +1,7 @@
 """Account security benchmark: ``login``.
 
-**Ours**: a successful :func:`klickit_core.accounts.login.login` on the memory store, by
+**Ours**: a successful ``shop.accounts.log_in`` (the call an app makes,
+:meth:`klickit_core.application.accounts.AccountService.log_in`) on a memory shop, by
 email, with a client address: normalise and look up the identifier, count the recent
 failures of the account and of the address, read the hash, verify it with Argon2id, check
 whether it needs a rehash, record the attempt, end outstanding confirmation links, commit.
@@ -26,12 +27,11 @@ from typing import Any
 from argon2 import PasswordHasher as Argon2
 
 from _harness import Result, Settings, benchmark, check, compare
-from klickit_core.accounts.login import LOGIN_REFUSED, LoginSucceeded, login
+from klickit_core import AccountDetailsForm, build_shop
+from klickit_core.accounts.login import LOGIN_REFUSED, LoginSucceeded
 from klickit_core.accounts.security import LoginSettings, SecuritySettings
-from klickit_core.accounts.services import AccountDetails, create_account
-from klickit_core.adapters.memory import InMemoryOutbox, MemoryStore
+from klickit_core.adapters.memory import InMemoryOutbox
 from klickit_core.adapters.passwords import OWASP_MINIMUM, RFC_9106_LOW_MEMORY, Argon2PasswordHasher
-from klickit_core.shared.ids import RandomIdGenerator
 from klickit_core.shared.sensitive import Secret
 from klickit_core.testing import FixedClock
 
@@ -44,36 +44,26 @@ IP = "203.0.113.7"
 def login_benchmark(settings: Settings) -> Result:
     """Log in by email with the right password, against ``PasswordHasher.verify``."""
     parameters = OWASP_MINIMUM if settings.label == "smoke" else RFC_9106_LOW_MEMORY
-    hasher = Argon2PasswordHasher(parameters)
-    store = MemoryStore()
-    clock = FixedClock()
-    ids = RandomIdGenerator()
     outbox = InMemoryOutbox()
-    security = SecuritySettings(
-        base_url="https://boutique.example.fr",
-        login=LoginSettings(account_limit=10**9, ip_limit=10**9),
+    shop = build_shop(
+        clock=FixedClock(),
+        mailer=outbox,
+        hasher=Argon2PasswordHasher(parameters),
+        security=SecuritySettings(
+            base_url="https://boutique.example.fr",
+            login=LoginSettings(account_limit=10**9, ip_limit=10**9),
+        ),
     )
-    details = AccountDetails(email=EMAIL, first_name="Camille", last_name="Martin")
-    with store.unit_of_work() as uow:
-        customer = create_account(uow, clock, ids, hasher, details, "camille", Secret(PASSWORD))
-        uow.commit()
+    details = AccountDetailsForm(first_name="Camille", last_name="Martin", email=EMAIL)
+    customer = shop.accounts.register(details, "camille", Secret(PASSWORD))
+    with shop.unit_of_work() as uow:  # the stored hash, for the floor to verify
         stored = uow.credentials.password_hash(customer.id)
     check(stored is not None, "the account has no hash")
     floor_hash = stored or ""
     floor_hasher = Argon2.from_parameters(parameters)
 
     def attempt(identifier: str, password: str) -> object:
-        return login(
-            store.unit_of_work(),
-            clock,
-            ids,
-            hasher,
-            outbox,
-            security,
-            identifier,
-            Secret(password),
-            ip_address=IP,
-        )
+        return shop.accounts.log_in(identifier, Secret(password), ip_address=IP)
 
     def ours() -> object:
         return attempt(EMAIL, PASSWORD)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import pkgutil
 from pathlib import Path
 
@@ -49,3 +50,27 @@ def test_internal_modules_never_import_the_public_namespace() -> None:
             if isinstance(node, ast.Import) and any(a.name == "klickit_core" for a in node.names):
                 offenders.append(str(path.relative_to(SRC)))
     assert offenders == []
+
+
+#: First parameters that mark a use-case function: it opens or joins a unit of work, or
+#: runs over the bound privacy registry with one.
+_USE_CASE_FIRST = {"uow", "unit_of_work", "bound"}
+
+
+def test_use_cases_are_public_only_as_service_methods() -> None:
+    """X-7 (decision 0014): a use case is public as a method of the shop's services only;
+    no module exports a function that takes a unit of work, so there is one convention
+    and one way in."""
+    exported = []
+    for name in MODULES:
+        if name.endswith(".personal_data"):
+            continue  # a provider's helpers: the privacy engine hands providers a unit of work
+        module = importlib.import_module(name)
+        for item in getattr(module, "__all__", ()):
+            value = getattr(module, item)
+            if not inspect.isfunction(value):
+                continue
+            parameters = list(inspect.signature(value).parameters)
+            if parameters and parameters[0] in _USE_CASE_FIRST:
+                exported.append(f"{name}.{item}")
+    assert exported == []

@@ -23,6 +23,7 @@ from klickit_core.accounts.security import (
 )
 from klickit_core.shared.security_events import SecurityEventKind
 from klickit_core.shared.sensitive import Secret
+from klickit_core.shared.serialisation import unstructure
 
 from .conftest import ANY_BACKEND, BASE_URL, IP, PASSWORD, Security
 
@@ -105,8 +106,10 @@ def test_unknown_account_wrong_password_and_held_login_give_one_answer(security:
     answers = [unknown, wrong, held_wrong, held_right]
     assert all(answer is LOGIN_REFUSED for answer in answers)
     assert {repr(a) for a in answers} == {"LoginRefused()"}
-    assert {a.to_dict("fr")["message"] for a in answers} == {LOGIN_REFUSED.message("fr")}
-    assert LOGIN_REFUSED.to_dict("en") == {
+    assert {unstructure(a, locale="fr")["message"] for a in answers} == {
+        LOGIN_REFUSED.message("fr")
+    }
+    assert unstructure(LOGIN_REFUSED, locale="en") == {
         "code": "accounts.login_refused",
         "message": LoginRefused.message_template,
     }

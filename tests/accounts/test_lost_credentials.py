@@ -120,7 +120,8 @@ def test_staff_review_the_queue_and_the_read_is_logged(security: Security) -> No
     with security.uow() as uow:
         log = uow.access_log.entries()
     assert {(e.actor_id, e.action, e.subject) for e in log} == {
-        ("manager-1", "lost_credentials.list", "*"),
+        ("manager-1", "lost_credentials.list", first.id),  # one entry per request listed
+        ("manager-1", "lost_credentials.list", second.id),
         ("admin-1", "lost_credentials.read", first.id),
     }
 
@@ -286,3 +287,18 @@ def test_only_staff_review(security: Security, actor: Actor) -> None:
         with pytest.raises(PermissionDeniedError):
             call()
     assert security.outbox.messages == []
+
+
+@pytest.mark.parametrize("field", ["name", "message"])
+def test_a_request_holding_a_card_number_is_refused(security: Security, field: str) -> None:
+    """SEC-4, PAY-2: a card number in the name or the message is refused
+    (``text.card_number``); nothing is stored."""
+    fields = {"name": "Camille Martin", "message": MESSAGE, field: "Camille 4242424242424242"}
+    with pytest.raises(ValidationError) as caught:
+        recovery.open_lost_credentials_request(
+            security.uow(), security.clock, security.ids, Actor.visitor(),
+            email="camille.perso@example.org", **fields,
+        )  # fmt: skip
+    assert caught.value.codes == {field: "text.card_number"}
+    with security.uow() as uow:
+        assert uow.lost_credentials.list(status=None) == []

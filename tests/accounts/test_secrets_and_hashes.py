@@ -21,6 +21,7 @@ from klickit_core.bootstrap import build_shop
 from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.errors import KlickitError, ValidationError
 from klickit_core.shared.sensitive import Secret
+from klickit_core.shared.serialisation import unstructure
 from klickit_core.shared.tokens import InvalidTokenError
 
 from .conftest import NEW_PASSWORD, PASSWORD, Security
@@ -111,7 +112,7 @@ def test_the_production_default_is_rfc_9106_low_memory() -> None:
     shop = build_shop()
     parameters = check_minimums(shop.hasher.hash(PASSWORD), RFC_9106_LOW_MEMORY)
     assert parameters.memory_cost >= OWASP["memory_cost"]
-    assert isinstance(shop.security, SecuritySettings)
+    assert isinstance(shop.security_settings, SecuritySettings)
 
 
 def test_a_login_rehashes_when_the_parameters_were_raised(security: Security) -> None:
@@ -150,7 +151,7 @@ def test_a_reset_hashes_with_the_current_parameters(security: Security) -> None:
 def _renderings(value: object) -> list[str]:
     texts = [repr(value), str(value)]
     if isinstance(value, KlickitError):
-        texts += [value.message("fr"), value.message("en"), str(value.to_dict("fr"))]
+        texts += [value.message("fr"), value.message("en"), str(unstructure(value, locale="fr"))]
         texts += [repr(e) for e in getattr(value, "errors", ())]
     return texts
 

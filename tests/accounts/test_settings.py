@@ -15,7 +15,7 @@ from klickit_core.shared.tokens import InvalidBaseUrlError
 def test_a_shop_carries_the_policys_defaults() -> None:
     """The defaults are the issue's: 5 failures per account, 20 per address, in 15 minutes;
     reset links valid 1 hour, 3 per account per hour; links on a development address."""
-    settings = build_shop().security
+    settings = build_shop().security_settings
     assert settings.login == LoginSettings(
         account_limit=5,
         ip_limit=20,
@@ -36,8 +36,8 @@ def test_a_shop_takes_its_own_settings() -> None:
         reset_path="/mot-de-passe",
     )
     shop = build_shop(security=mine)
-    assert shop.security is mine
-    link = shop.security.links.link(shop.security.reset_path, Secret("T"))
+    assert shop.security_settings is mine
+    link = shop.security_settings.links.link(shop.security_settings.reset_path, Secret("T"))
     assert link == "https://boutique.example.fr/mot-de-passe?token=T"
 
 

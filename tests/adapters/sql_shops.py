@@ -25,7 +25,6 @@ FORM = CheckoutForm(
     ),
     shipping=None,
     accept_terms=True,
-    payment_token="tok_placeholder",
 )
 
 

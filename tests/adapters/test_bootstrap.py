@@ -75,7 +75,7 @@ def test_given_ports_are_used() -> None:
 @pytest.mark.parametrize(
     ("url", "scheme"),
     [
-        ("postgresql://shop@localhost/shop", "postgresql"),  # psycopg 3 only: +psycopg
+        ("postgresql+psycopg2://shop@localhost/shop", "postgresql+psycopg2"),  # psycopg 3 only
         ("sqlite", "sqlite"),
         ("mysql://x", "mysql"),
         ("memoryx://", "memoryx"),

@@ -148,10 +148,11 @@ def test_a_batch_is_a_fixed_handful_of_statements_whatever_its_size(store: SqlSt
     large = _statements_of_one_batch(store, 60)
     assert small == large
     assert len(large) <= 12
-    assert large.count("DELETE") == 3  # support requests, payments, orders (children cascade)
+    # Support requests, payments, the terms of sale (PRV-5) and orders (children cascade).
+    assert large.count("DELETE") == 4
 
 
-_TABLES = ("orders", "order_history", "support_requests", "payments", "order_lines")
+_TABLES = ("orders", "order_history", "support_requests", "payments", "order_lines", "consents")
 
 
 def _anonymising_batch(store: SqlStore, count: int) -> list[str]:
@@ -174,10 +175,62 @@ def test_an_anonymising_batch_changes_each_table_through_its_own_key(store: SqlS
     large = _anonymising_batch(store, 30)
     assert [sql.split(None, 1)[0] for sql in small] == [sql.split(None, 1)[0] for sql in large]
     writes = [sql for sql in large if not sql.upper().startswith("SELECT")]
-    assert len(writes) == 4  # history, support requests (delete, unlink), orders
+    # History, support requests (delete, unlink), consents (delete, unlink: PRV-5), orders.
+    assert len(writes) == 6
     for sql in writes:
         named = {t for t in _TABLES if f" {t} " in f" {sql.replace(',', ' ')} "}
         assert len(named) == 1, sql
+
+
+def _selects(statements: list[str]) -> list[str]:
+    return [sql for sql in statements if sql.upper().startswith("SELECT")]
+
+
+def test_a_batch_reads_its_page_once(store: SqlStore) -> None:
+    """PRV-2: a batch selects the keys of its page once (locked on PostgreSQL) and changes
+    those rows as they are: due, in their stage, so not anonymised yet, and holding stock
+    only when unpaid. The orders are not selected again before the writes, as an
+    erasure's keys are; a deleting batch still gives back the stock of unpaid orders."""
+    anonymising = _anonymising_batch(store, 5)
+    assert len(_selects(anonymising)) == 1, anonymising
+    empty(store)
+    _fill(store, 5)
+    deleting = _one_batch(store, RetentionStage.UNPAID, T0 - 30 * DAY, anonymise=False, limit=5)
+    assert len(_selects(deleting)) == 1, deleting
+    with store.unit_of_work() as uow:
+        mug = uow.products.get("MUG")
+        assert mug is not None
+        assert mug.stock == 20  # 10, and the two mugs each of the five unpaid orders held
+
+
+def test_an_orders_consents_are_reached_through_their_order_index(
+    sqlite_store: SqlStore,
+) -> None:
+    """PRV-1, PRV-5: the statements that take a batch's terms of sale along (and unlink
+    the other consents) search the consents by their order index, never scan the ledger,
+    which holds a row per order placed."""
+    empty(sqlite_store)
+    _fill(sqlite_store, 5)
+    statements: list[tuple[str, object]] = []
+
+    def record(*args: object) -> None:
+        statements.append((str(args[2]), args[3]))
+
+    event.listen(sqlite_store.engine, "before_cursor_execute", record)
+    try:
+        _one_batch(sqlite_store, RetentionStage.UNPAID, T0, anonymise=False, limit=5)
+    finally:
+        event.remove(sqlite_store.engine, "before_cursor_execute", record)
+    on_consents = [(q, p) for q, p in statements if " consents " in f" {q} "]
+    assert [q.split(None, 1)[0] for q, _p in on_consents] == ["DELETE", "UPDATE"]
+    with sqlite_store.engine.connect() as connection:
+        for query, parameters in on_consents:
+            plan = " ".join(
+                str(row[3])
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}", parameters)  # type: ignore[arg-type]
+            )
+            assert "ix_consents_order_id" in plan, plan
+            assert "SCAN consents" not in plan, plan
 
 
 def test_the_sweep_reads_the_retention_index_from_the_cursor_on(

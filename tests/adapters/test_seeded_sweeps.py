@@ -88,7 +88,8 @@ def test_a_sweep_of_a_seeded_shop_does_exactly_what_is_due(shop: SqlStore) -> No
     """PRV-2: a 20,000-order shop over twelve years: the orders past ten years are
     anonymised, cancelled and failed ones past ten days and unpaid ones past thirty
     deleted (with their payments), the anonymised orders' payments lose card and
-    reference; dry run first, then the real run, then nothing left to do."""
+    reference, and the terms of sale of every order deleted or anonymised go with it
+    (PRV-5); dry run first, then the real run, then nothing left to do."""
     due, settled = _expected(shop)
     assert due[ORDERS_COMPLETED] > 1_000  # two of the twelve years are past ten
     assert due[ORDERS_CANCELLED] > 500
@@ -128,6 +129,11 @@ def test_a_sweep_of_a_seeded_shop_does_exactly_what_is_due(shop: SqlStore) -> No
         .where(t.payments.c.order_id.not_in(select(o.c.id)))
     )
     assert _count(shop, orphans) == 0  # payments went with their orders
+    c = t.consents.c
+    live = select(o.c.id).where(o.c.anonymised_at.is_(None))
+    terms = select(func.count()).select_from(t.consents).where(c.purpose == "terms_of_sale")
+    assert _count(shop, terms.where(c.order_id.not_in(live))) == 0  # PRV-5: with their orders
+    assert _count(shop, terms) == PLAN.orders - deleted - len(settled)
     leftover = (
         select(func.count())
         .select_from(t.payments)

@@ -19,7 +19,6 @@ from typing import Any
 import attrs
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy import exc as sa_exc
 
 from klickit_core.accounts.ports import CustomerNotFoundError, DuplicateAccountError
 from klickit_core.adapters.sql import (
@@ -28,11 +27,13 @@ from klickit_core.adapters.sql import (
     SqlStore,
     UnstorableValueError,
 )
-from klickit_core.catalogue.ports import DuplicateProductError
+from klickit_core.catalogue.ports import DuplicateProductError, ProductNotFoundError
 from klickit_core.orders.domain import OrderStatus
 from klickit_core.payments.ports import DuplicateEventError, DuplicatePaymentError
+from klickit_core.sessions.ports import SessionNotFoundError
 from klickit_core.shared.errors import ConflictError, KlickitError, ValidationError
 from klickit_core.shared.retry import retry_on_conflict
+from klickit_core.shared.serialisation import unstructure
 from klickit_core.testing.contracts import sql
 from klickit_core.testing.contracts.builders import (
     at,
@@ -125,7 +126,7 @@ def test_a_value_that_does_not_fit_is_refused_before_writing(
     assert isinstance(error, ValidationError)
     assert error.code == "storage.unstorable_value"
     assert error.codes == {field: f"storage.{code}"}
-    for text_form in (str(error), repr(error.to_dict()), error.message("fr")):
+    for text_form in (str(error), repr(unstructure(error)), error.message("fr")):
         assert "xxxxx" not in text_form
         assert "ééééé" not in text_form
         assert "letter" not in text_form
@@ -384,19 +385,22 @@ def test_an_unreachable_postgres_is_typed() -> None:
 
 
 def test_no_driver_exception_escapes_a_repository(store: SqlStore) -> None:
-    """X-9: whatever the driver raises for these cases is a KlickitError."""
+    """X-9: each case has one outcome, pinned, and it is the port's typed error, never a
+    SQLAlchemy exception: a value the driver would refuse, a missing product, a session
+    saved that was never added."""
     with store.unit_of_work() as uow:
-        for call in (
-            lambda: uow.customers.add(customer("c-1", TOO_LONG)),
-            lambda: uow.products.reserve_stock("NOPE", 1),
-            lambda: uow.sessions.save(visit("s-404")),
-        ):
-            try:
-                call()
-            except sa_exc.SQLAlchemyError as leaked:  # pragma: no cover - the failure
-                pytest.fail(f"a driver exception escaped: {type(leaked).__name__}")
-            except KlickitError:
-                pass
+        with pytest.raises(UnstorableValueError) as too_long:
+            uow.customers.add(customer("c-1", TOO_LONG))
+        assert too_long.value.codes == {"customers.email": "storage.too_long"}
+        with pytest.raises(ProductNotFoundError) as missing:
+            uow.products.reserve_stock("NOPE", 1)
+        assert missing.value.details == {"sku": "NOPE"}
+        with pytest.raises(SessionNotFoundError):
+            uow.sessions.save(visit("s-404"))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert uow.sessions.get("s-404") is None
+        assert uow.customers.get("c-1") is None
 
 
 # ---------------------------------------------------------------------- the unit of work itself

@@ -61,7 +61,7 @@ def test_a_store_disposes_only_the_engine_it_made(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["mysql://shop@localhost/shop", "postgresql://shop@localhost/shop", "memory://"]
+    "url", ["mysql://shop@localhost/shop", "postgresql+psycopg2://shop@localhost/shop", "memory://"]
 )
 def test_make_engine_refuses_other_urls(url: str) -> None:
     """X-9: the SQL adapter opens SQLite and PostgreSQL through psycopg 3, nothing else."""

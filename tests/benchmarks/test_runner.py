@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from klickit_core.privacy.sweep import DEFAULT_BATCH_SIZE
+
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = ROOT / "benchmarks" / "run.py"
 CORE_KEYS = ("name", "ours_s", "baseline", "baseline_s", "ratio")
@@ -177,12 +179,15 @@ def test_privacy_benchmarks_smoke() -> None:
         assert all(isinstance(met, bool) for met in result["goals"].values())
         assert "postgres_error" in result or _positive(result["postgres_ratio"])
     assert (sweep["name"], sweep["baseline"]) == ("retention_sweep", "one_statement")
-    assert sweep["batch_size"] == 1000
+    assert sweep["batch_size"] == DEFAULT_BATCH_SIZE  # the library's and the CLI's (issue #17)
     assert sweep["sweep_repeats"] == 1  # --smoke: one sweep per side
     assert len(sweep["ours_s_runs"]) == len(sweep["floor_s_runs"]) == 1
     assert sweep["due"]["orders.completed"] > 0
     for key in ("woocommerce_s_extrapolated", "peak_rss_mb", "peak_rss_mb_small"):
         assert _positive(sweep[key]), key
+    assert sweep["memory_growth"] == pytest.approx(
+        sweep["peak_rss_mb"] / sweep["peak_rss_mb_small"], rel=0.01
+    )
     assert "sqlite <= 2" in sweep["goals"]
     assert (export["name"], export["baseline"]) == ("export_one_subject", "indexed_selects")
     assert _positive(export["scaling"])

@@ -27,8 +27,11 @@ from klickit_core.cart.domain import (
 )
 from klickit_core.catalogue.domain import Product
 from klickit_core.catalogue.ports import ProductNotFoundError
+from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.addresses import PostalAddress
+from klickit_core.shared.errors import PermissionDeniedError
 from klickit_core.shared.money import Money
+from klickit_core.shared.serialisation import unstructure
 from klickit_core.shared.vat import FRANCE_VAT, VatClass
 from klickit_core.shipping.domain import NoShippingOptionError
 from klickit_core.shipping.presets import french_shipping_table
@@ -83,10 +86,15 @@ def saved_cart(store: MemoryStore, customer_id: str) -> Cart | None:
 # ============================================================================ Cart domain
 
 
+def _quantities(cart: Cart) -> dict[str, int]:
+    """``{sku: quantity}`` in line order, read from the cart's JSON (the one converter's)."""
+    return {line["sku"]: line["quantity"] for line in unstructure(cart)["lines"]}
+
+
 def test_add_appends_new_skus_and_sums_quantities() -> None:
     """CRT-1: add keeps the order of first addition and adds up quantities."""
     cart = Cart().add("MUG").add("TEA", 3).add("MUG", 2)
-    assert cart.as_dict() == {"MUG": 3, "TEA": 3}
+    assert _quantities(cart) == {"MUG": 3, "TEA": 3}
     assert [line.sku for line in cart] == ["MUG", "TEA"]
     assert cart.total_quantity == 6
     assert len(cart) == 2
@@ -98,20 +106,20 @@ def test_cart_is_immutable() -> None:
     """CRT-1: each change returns a new cart; the old one is unchanged."""
     before = Cart.of({"MUG": 1})
     after = before.add("MUG")
-    assert before.as_dict() == {"MUG": 1}
-    assert after.as_dict() == {"MUG": 2}
+    assert _quantities(before) == {"MUG": 1}
+    assert _quantities(after) == {"MUG": 2}
 
 
 def test_set_quantity_replaces_in_place_and_zero_removes() -> None:
     """CRT-1: change quantity keeps the line position; 0 removes."""
     cart = Cart.of({"MUG": 1, "TEA": 2, "BOOK": 1})
-    assert list(cart.set_quantity("TEA", 7).as_dict().items()) == [
+    assert list(_quantities(cart.set_quantity("TEA", 7)).items()) == [
         ("MUG", 1),
         ("TEA", 7),
         ("BOOK", 1),
     ]
-    assert cart.set_quantity("TEA", 0).as_dict() == {"MUG": 1, "BOOK": 1}
-    assert cart.set_quantity("NEW", 4).as_dict() == {"MUG": 1, "TEA": 2, "BOOK": 1, "NEW": 4}
+    assert _quantities(cart.set_quantity("TEA", 0)) == {"MUG": 1, "BOOK": 1}
+    assert _quantities(cart.set_quantity("NEW", 4)) == {"MUG": 1, "TEA": 2, "BOOK": 1, "NEW": 4}
     assert cart.set_quantity("NOPE", 0) == cart
 
 
@@ -190,7 +198,7 @@ def test_merged_with_adds_quantities_and_caps_with_a_notice() -> None:
     guest = Cart.of({"BOOK": 1, "MUG": 4, "TEA": 998, "PAPER": 998})
     stock = {"MUG": 5, "TEA": None, "BOOK": None, "PAPER": 1000}
     merged, notices = saved.merged_with(guest, stock.__getitem__)
-    assert list(merged.as_dict().items()) == [
+    assert list(_quantities(merged).items()) == [
         ("MUG", 5),
         ("TEA", 999),
         ("PAPER", 999),
@@ -210,7 +218,7 @@ def test_reconcile_reports_each_change() -> None:
     products = {p.sku: p for p in CATALOGUE}
     cart = Cart.of({"MUG": 7, "NOPE": 1, "HIDDEN": 1, "GONE": 2, "TEA": 3})
     kept, notices = reconcile(cart, products)
-    assert kept.as_dict() == {"MUG": 5, "TEA": 3}
+    assert _quantities(kept) == {"MUG": 5, "TEA": 3}
     assert notices == [
         CartNotice(CartNoticeKind.QUANTITY_REDUCED, "MUG", 7, 5),
         CartNotice(CartNoticeKind.PRODUCT_UNAVAILABLE, "NOPE", 1, 0),
@@ -299,7 +307,7 @@ def test_any_sequence_of_operations_matches_a_dict_model(
         skus = [line.sku for line in cart]
         assert len(skus) == len(set(skus))
         assert all(1 <= line.quantity <= MAX_LINE_QUANTITY for line in cart)
-        assert list(cart.as_dict().items()) == list(model.items())
+        assert list(_quantities(cart).items()) == list(model.items())
 
 
 @given(kst.carts(max_lines=10), kst.carts(max_lines=10), st.integers(0, 1200))
@@ -326,7 +334,7 @@ def test_add_to_cart_from_the_catalogue(shop: MemoryStore) -> None:
     cart = services.add_to_cart(shop.unit_of_work(), Cart(), "MUG", 2)
     cart = services.add_to_cart(shop.unit_of_work(), cart, "BOOK", 999)
     cart = services.add_to_cart(shop.unit_of_work(), cart, "MUG")
-    assert cart.as_dict() == {"MUG": 3, "BOOK": 999}
+    assert _quantities(cart) == {"MUG": 3, "BOOK": 999}
 
 
 @pytest.mark.parametrize("sku", ["HIDDEN", "NOPE", "not a sku"])
@@ -361,7 +369,7 @@ def test_change_quantity(shop: MemoryStore) -> None:
     assert caught.value.details["available"] == 5
     cart = services.change_quantity(shop.unit_of_work(), cart, "TEA", 0)
     cart = services.change_quantity(shop.unit_of_work(), cart, "HIDDEN", 0)
-    assert cart.as_dict() == {"MUG": 5}
+    assert _quantities(cart) == {"MUG": 5}
     with pytest.raises(ProductNotFoundError):
         services.change_quantity(shop.unit_of_work(), cart, "NOPE", 1)
 
@@ -430,20 +438,26 @@ def test_price_with_shipping(shop: MemoryStore) -> None:
 # ---------------------------------------------------------------------------- merge
 
 
+def _customer(customer_id: str) -> Actor:
+    return Actor(customer_id, Role.CUSTOMER, customer_id=customer_id)
+
+
 def test_merge_at_login_into_the_saved_cart(shop: MemoryStore) -> None:
     """CRT-1: guest lines merge into the saved cart, quantities add up, result is saved."""
     with shop.unit_of_work() as uow:
         uow.carts.save("cust-1", Cart.of({"TEA": 2, "BOOK": 1}))
         uow.commit()
-    view = services.merge_at_login(shop.unit_of_work(), "cust-1", Cart.of({"BOOK": 2, "MUG": 1}))
-    assert list(view.cart.as_dict().items()) == [("TEA", 2), ("BOOK", 3), ("MUG", 1)]
+    view = services.merge_at_login(
+        shop.unit_of_work(), _customer("cust-1"), Cart.of({"BOOK": 2, "MUG": 1})
+    )
+    assert list(_quantities(view.cart).items()) == [("TEA", 2), ("BOOK", 3), ("MUG", 1)]
     assert view.notices == ()
     assert saved_cart(shop, "cust-1") == view.cart
 
 
 def test_merge_at_login_without_a_saved_cart(shop: MemoryStore) -> None:
     """CRT-1: a first login keeps the guest cart as the account's cart."""
-    view = services.merge_at_login(shop.unit_of_work(), "cust-2", Cart.of({"MUG": 2}))
+    view = services.merge_at_login(shop.unit_of_work(), _customer("cust-2"), Cart.of({"MUG": 2}))
     assert view.cart == Cart.of({"MUG": 2})
     assert saved_cart(shop, "cust-2") == Cart.of({"MUG": 2})
     assert saved_cart(shop, "cust-1") is None
@@ -455,7 +469,7 @@ def test_merge_at_login_caps_by_stock_with_a_notice(shop: MemoryStore) -> None:
     with shop.unit_of_work() as uow:
         uow.carts.save("cust-1", Cart.of({"MUG": 3}))
         uow.commit()
-    view = services.merge_at_login(shop.unit_of_work(), "cust-1", Cart.of({"MUG": 4}))
+    view = services.merge_at_login(shop.unit_of_work(), _customer("cust-1"), Cart.of({"MUG": 4}))
     assert view.cart == Cart.of({"MUG": 5})
     assert view.notices == (CartNotice(CartNoticeKind.QUANTITY_REDUCED, "MUG", 7, 5),)
     assert saved_cart(shop, "cust-1") == Cart.of({"MUG": 5})
@@ -466,7 +480,9 @@ def test_merge_at_login_drops_what_cannot_be_sold(shop: MemoryStore) -> None:
     with shop.unit_of_work() as uow:
         uow.carts.save("cust-1", Cart.of({"HIDDEN": 1, "TEA": 1}))
         uow.commit()
-    view = services.merge_at_login(shop.unit_of_work(), "cust-1", Cart.of({"GONE": 1, "NOPE": 2}))
+    view = services.merge_at_login(
+        shop.unit_of_work(), _customer("cust-1"), Cart.of({"GONE": 1, "NOPE": 2})
+    )
     assert view.cart == Cart.of({"TEA": 1})
     assert {(n.kind, n.sku) for n in view.notices} == {
         (CartNoticeKind.PRODUCT_UNAVAILABLE, "HIDDEN"),
@@ -481,7 +497,7 @@ def test_merge_at_login_of_nothing_removes_an_unsellable_saved_cart(shop: Memory
     with shop.unit_of_work() as uow:
         uow.carts.save("cust-1", Cart.of({"HIDDEN": 1}))
         uow.commit()
-    view = services.merge_at_login(shop.unit_of_work(), "cust-1", Cart())
+    view = services.merge_at_login(shop.unit_of_work(), _customer("cust-1"), Cart())
     assert view.cart.is_empty
     assert saved_cart(shop, "cust-1") is None
 
@@ -595,3 +611,19 @@ def test_restore_never_crashes(value: str | bytes) -> None:
     assert view.cart.is_empty
     if value:
         assert view.notices == (CartNotice(CartNoticeKind.COOKIE_INVALID),)
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [Actor.visitor(), Actor("manager-1", Role.SHOP_MANAGER), Actor.system("job")],
+    ids=["visitor", "shop manager", "system"],
+)
+def test_merge_at_login_is_for_the_signed_in_customer_only(shop: MemoryStore, actor: Actor) -> None:
+    """CRT-1, X-6 (issue #18, finding 10): the cart merged into is the actor's own; nobody
+    names another account's cart, and anyone but a customer is refused with nothing saved."""
+    with shop.unit_of_work() as uow:
+        uow.carts.save("cust-1", Cart.of({"TEA": 2}))
+        uow.commit()
+    with pytest.raises(PermissionDeniedError):
+        services.merge_at_login(shop.unit_of_work(), actor, Cart.of({"MUG": 1}))
+    assert saved_cart(shop, "cust-1") == Cart.of({"TEA": 2})

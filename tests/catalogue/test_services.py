@@ -23,6 +23,7 @@ from klickit_core.catalogue.ports import (
 from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from klickit_core.shared.money import Money
+from klickit_core.shared.serialisation import unstructure
 from klickit_core.testing import FixedClock, SequentialIds
 
 MANAGER = Actor("manager-1", Role.SHOP_MANAGER)
@@ -226,7 +227,7 @@ def test_submit_review_reports_every_field_at_once(
         "author_name": "review.name_required",
         "author_email": "email.invalid",
     }
-    assert caught.value.to_dict()["details"] == {"count": 4}
+    assert unstructure(caught.value)["details"] == {"count": 4}
     assert stored_reviews(shop) == []
 
 
@@ -415,3 +416,60 @@ def test_moderate_unknown_review(shop: MemoryStore, clock: FixedClock) -> None:
     with pytest.raises(ReviewNotFoundError) as caught:
         services.moderate_review(shop.unit_of_work(), MANAGER, clock, "r" * 100, approve=True)
     assert caught.value.details == {"review_id": "r" * 40}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"text": "Payé avec ma carte 4242 4242 4242 4242, merci !"}, "text"),
+        ({"author_name": "Alice 3782-822463-10005"}, "author_name"),
+    ],
+)
+def test_a_review_holding_a_card_number_is_refused(
+    shop: MemoryStore,
+    clock: FixedClock,
+    ids: SequentialIds,
+    fields: dict[str, str],
+    field: str,
+) -> None:
+    """CAT-2, PAY-2: a card number in the review text or the author's name is refused
+    (``text.card_number``); nothing is stored."""
+    with pytest.raises(ValidationError) as caught:
+        submit(shop, clock, ids, **fields)
+    assert caught.value.codes == {field: "text.card_number"}
+    assert stored_reviews(shop) == []
+
+
+def test_approved_reviews_show_the_display_name_only(
+    shop: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """CAT-2, X-6 (issue #18, finding 4): what visitors see of a review carries no email
+    and no account id, only the name the author chose to show."""
+    review = submit(shop, clock, ids)
+    services.moderate_review(shop.unit_of_work(), MANAGER, clock, review.id, approve=True)
+    (shown,) = services.approved_reviews(shop.unit_of_work(), "MUG")
+    assert shown == services.PublicReview(
+        review.id, "MUG", review.rating, review.text, review.author_name, review.created_at
+    )
+    assert not hasattr(shown, "author_email")
+    assert not hasattr(shown, "customer_id")
+
+
+def test_the_moderation_queue_is_a_logged_staff_read(
+    shop: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """CAT-2, X-6 (issue #18, finding 9): the queue shows reviewers' names and emails, so
+    each review it shows is written to the access log, as is each moderation."""
+    first = submit(shop, clock, ids)
+    second = submit(shop, clock, ids, sku="TEA")
+    services.moderation_queue(shop.unit_of_work(), MANAGER, clock=clock, ids=ids)
+    services.moderate_review(shop.unit_of_work(), ADMIN, clock, first.id, approve=True, ids=ids)
+    with shop.unit_of_work() as uow:
+        logged = sorted((e.actor_id, e.action, e.subject) for e in uow.access_log.entries())
+    assert logged == sorted(
+        [
+            ("manager-1", "reviews.queue", first.id),
+            ("manager-1", "reviews.queue", second.id),
+            ("admin-1", "reviews.moderate", first.id),
+        ]
+    )

@@ -57,7 +57,6 @@ def valid_form(email: str = "alice@example.fr", **changes: object) -> CheckoutFo
         billing=address,
         shipping=None,
         accept_terms=True,
-        payment_token="tok_placeholder",
     )
     return attrs.evolve(form, **changes) if changes else form
 

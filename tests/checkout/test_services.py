@@ -15,7 +15,8 @@ from klickit_core.checkout import services as checkout
 from klickit_core.checkout.domain import AccountForm
 from klickit_core.consents.domain import TERMS_OF_SALE
 from klickit_core.orders.domain import OrderStatus
-from klickit_core.payments.domain import PaymentStatus
+from klickit_core.orders.ports import OrderNotFoundError
+from klickit_core.payments.domain import InvalidPaymentDataError, PaymentStatus
 from klickit_core.payments.fraud import (
     AmountThresholdRule,
     CountryMismatchRule,
@@ -179,6 +180,7 @@ def test_a_declined_payment_fails_the_order_and_releases_stock(
         ids,
         gateway,
         NO_FRAUD_RULES,
+        Actor.visitor(),
         placed.order.id,
         token(gateway, card),
     )
@@ -195,7 +197,14 @@ def test_a_successful_payment_moves_the_order_to_processing(
 ) -> None:
     placed = place(store, clock, ids)
     order = checkout.pay_order(
-        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, token(gateway)
+        store.unit_of_work(),
+        clock,
+        ids,
+        gateway,
+        NO_FRAUD_RULES,
+        Actor.visitor(),
+        placed.order.id,
+        token(gateway),
     )
     assert order.status is OrderStatus.PROCESSING
     assert order.paid_minor == order.total_minor
@@ -205,8 +214,9 @@ def test_a_successful_payment_moves_the_order_to_processing(
         OrderStatus.PROCESSING,
     ]
     again = checkout.pay_order(
-        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, token(gateway)
-    )
+        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, STAFF, placed.order.id,
+        token(gateway),
+    )  # fmt: skip
     assert again.status is OrderStatus.PROCESSING
     assert gateway.charges == 1
 
@@ -219,14 +229,28 @@ def test_a_timed_out_payment_is_retried_without_charging_twice(
     card_token = token(gateway, TIMEOUT_CARD)
     with pytest.raises(GatewayTimeoutError):
         checkout.pay_order(
-            store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, card_token
+            store.unit_of_work(),
+            clock,
+            ids,
+            gateway,
+            NO_FRAUD_RULES,
+            Actor.visitor(),
+            placed.order.id,
+            card_token,
         )
     with store.unit_of_work() as uow:
         pending = uow.orders.get(placed.order.id)
     assert pending is not None
     assert pending.status is OrderStatus.PENDING_PAYMENT
     order = checkout.pay_order(
-        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, card_token
+        store.unit_of_work(),
+        clock,
+        ids,
+        gateway,
+        NO_FRAUD_RULES,
+        Actor.visitor(),
+        placed.order.id,
+        card_token,
     )
     assert order.status is OrderStatus.PROCESSING
     assert gateway.charges == 1
@@ -246,7 +270,14 @@ def test_fraud_review_holds_the_order_until_staff_approve(
     placed = place(store, clock, ids, form=form, shipping_method="colissimo-eu")
     screen = FraudScreen([CountryMismatchRule()])
     held = checkout.pay_order(
-        store.unit_of_work(), clock, ids, gateway, screen, placed.order.id, token(gateway)
+        store.unit_of_work(),
+        clock,
+        ids,
+        gateway,
+        screen,
+        Actor.visitor(),
+        placed.order.id,
+        token(gateway),
     )
     assert held.status is OrderStatus.ON_HOLD
     assert held.paid_minor == 0
@@ -275,7 +306,14 @@ def test_fraud_deny_fails_the_order_without_calling_the_gateway(
         [AmountThresholdRule((Money(Decimal("10"), "EUR"),), verdict=FraudVerdict.DENY)]
     )
     order = checkout.pay_order(
-        store.unit_of_work(), clock, ids, gateway, screen, placed.order.id, token(gateway)
+        store.unit_of_work(),
+        clock,
+        ids,
+        gateway,
+        screen,
+        Actor.visitor(),
+        placed.order.id,
+        token(gateway),
     )
     assert order.status is OrderStatus.FAILED
     assert gateway.calls == 0
@@ -292,6 +330,7 @@ def test_default_fraud_screen_lets_an_ordinary_order_through(
         ids,
         gateway,
         default_fraud_screen(),
+        Actor.visitor(),
         placed.order.id,
         token(gateway),
     )
@@ -305,7 +344,14 @@ def test_webhooks_duplicates_and_reordering(
     verifier = WebhookVerifier([WEBHOOK_SECRET])
     placed = place(store, clock, ids)
     checkout.pay_order(
-        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, token(gateway)
+        store.unit_of_work(),
+        clock,
+        ids,
+        gateway,
+        NO_FRAUD_RULES,
+        Actor.visitor(),
+        placed.order.id,
+        token(gateway),
     )
     captured = gateway.outbox[-1]
     # The direct answer already captured the payment: the notification confirms it and
@@ -354,8 +400,8 @@ def test_a_webhook_pays_an_order_whose_direct_answer_was_lost(
     placed = place(store, clock, ids)
     with pytest.raises(GatewayTimeoutError):
         checkout.pay_order(
-            store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id,
-            token(gateway, TIMEOUT_CARD),
+            store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, Actor.visitor(),
+            placed.order.id, token(gateway, TIMEOUT_CARD),
         )  # fmt: skip
     delivery = gateway.outbox[-1]
     order = checkout.handle_webhook(
@@ -364,7 +410,7 @@ def test_a_webhook_pays_an_order_whose_direct_answer_was_lost(
     assert order is not None
     assert order.status is OrderStatus.PROCESSING
     assert order.paid_minor == order.total_minor
-    assert order.history[-1].actor == "gateway"
+    assert order.history[-1].actor == "system:gateway"  # the payment job (X-6)
 
 
 def test_refunds_need_staff_and_a_payment(
@@ -399,7 +445,7 @@ def test_checkout_is_prefilled_from_the_account(
     assert (prefilled.billing.postcode, prefilled.billing.city) == ("33000", "Bordeaux")
     assert prefilled.shipping is None  # same as billing
     # What was pre-filled validates as it is, once the terms are accepted.
-    again = attrs.evolve(prefilled, accept_terms=True, payment_token="tok_1")
+    again = attrs.evolve(prefilled, accept_terms=True)
     second = place(store, clock, ids, actor=alice, form=again, cart=Cart.of({"BOOK": 1}))
     assert second.customer_id == placed.customer_id
 
@@ -461,10 +507,15 @@ def test_a_held_order_waits_for_staff_not_for_the_shopper(
     screen = FraudScreen([CountryMismatchRule()])
     card = token(gateway)
     held = checkout.pay_order(
-        store.unit_of_work(), clock, ids, gateway, screen, placed.order.id, card
+        store.unit_of_work(), clock, ids, gateway, screen, Actor.visitor(), placed.order.id, card
     )
+    with pytest.raises(OrderNotFoundError):  # no longer pending: not the guest's to see
+        checkout.pay_order(
+            store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, Actor.visitor(),
+            placed.order.id, card,
+        )  # fmt: skip
     again = checkout.pay_order(
-        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, placed.order.id, card
+        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, STAFF, placed.order.id, card
     )
     assert again == held
     assert gateway.charges == 0
@@ -481,7 +532,14 @@ def test_fraud_velocity_counts_other_orders_only(
     for _ in range(6):
         placed = place(store, clock, ids, cart=Cart.of({"BOOK": 1}))
         paid = checkout.pay_order(
-            store.unit_of_work(), clock, ids, gateway, screen, placed.order.id, token(gateway)
+            store.unit_of_work(),
+            clock,
+            ids,
+            gateway,
+            screen,
+            Actor.visitor(),
+            placed.order.id,
+            token(gateway),
         )
         statuses.append(paid.status)
         clock.advance(timedelta(minutes=1))
@@ -500,7 +558,7 @@ def test_staff_reject_a_held_order_releasing_authorization_and_stock(
     placed = place(store, clock, ids, form=form, shipping_method="colissimo-eu")
     checkout.pay_order(
         store.unit_of_work(), clock, ids, gateway, FraudScreen([CountryMismatchRule()]),
-        placed.order.id, token(gateway),
+        Actor.visitor(), placed.order.id, token(gateway),
     )  # fmt: skip
     assert stock(store, "MUG") == 3
     with pytest.raises(PermissionDeniedError):
@@ -522,6 +580,11 @@ def test_staff_reject_a_held_order_releasing_authorization_and_stock(
         store.unit_of_work(), clock, ids, gateway, STAFF, placed.order.id
     )
     assert again == rejected
+    # X-6 (issue #18, finding 9): the cancelled order came back in full both times, so
+    # both calls are in the access log.
+    with store.unit_of_work() as uow:
+        logged = [(e.actor_id, e.action, e.subject) for e in uow.access_log.entries()]
+    assert logged == [("manager-1", "orders.reject", placed.order.id)] * 2
 
 
 def test_customers_edit_their_details_with_the_checkout_rules(
@@ -563,3 +626,113 @@ def test_customers_edit_their_details_with_the_checkout_rules(
     bob = Actor("bob", Role.CUSTOMER, customer_id="someone-else")
     with pytest.raises(PermissionDeniedError):
         checkout.edit_account_details(store.unit_of_work(), clock, bob, placed.customer_id, good)
+
+
+def test_a_card_number_typed_in_the_street_never_reaches_the_gateway(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    """PAY-1, PAY-2, X-9: a card number in the billing street is refused at checkout
+    (``text.card_number``), nothing written; and an order that holds one (typed before
+    the rule) is never paid with it: the gateway receives nothing."""
+    before = snapshot(store)
+    billing = attrs.evolve(
+        valid_form().billing, street="1 rue Sainte-Catherine\n4242 4242 4242 4242"
+    )
+    with pytest.raises(ValidationError) as caught:
+        place(store, clock, ids, form=valid_form(billing=billing))
+    assert caught.value.codes == {"billing.street": "text.card_number"}
+    assert snapshot(store) == before
+
+    placed = place(store, clock, ids)
+    with store.unit_of_work() as uow:  # as an older version stored it
+        order = uow.orders.get(placed.order.id)
+        assert order is not None
+        legacy = attrs.evolve(order.billing_address, street=("4242 4242 4242 4242",))
+        uow.orders.save(attrs.evolve(order, billing_address=legacy))
+        uow.commit()
+    card_token = token(gateway)
+    calls = gateway.calls
+    with pytest.raises(InvalidPaymentDataError) as refused:
+        checkout.pay_order(
+            store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES,
+            actor=Actor.visitor(), order_id=placed.order.id, token=card_token,
+        )  # fmt: skip
+    assert refused.value.reason == "address"
+    assert gateway.calls == calls
+
+
+def test_an_order_no_longer_pending_is_shown_only_to_whom_may_read_it(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    """PAY-1, X-6 (issue #18, finding 5): paying a paid order again returns it, with its
+    contact and addresses, to its customer only (syncing it: to staff and the payment
+    job); anyone else gets the same OrderNotFoundError as for an id that does not exist,
+    and nothing happens."""
+    form = valid_form(account=AccountForm("alice33", Secret("correct horse battery staple")))
+    placed = place(store, clock, ids, form=form)
+    assert placed.account == Actor(
+        placed.customer_id, Role.CUSTOMER, customer_id=placed.customer_id
+    )
+    alice = placed.account
+    paid = checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, alice, placed.order.id,
+        token(gateway),
+    )  # fmt: skip
+    assert paid.status is OrderStatus.PROCESSING
+    calls = gateway.calls
+    bob = Actor("bob", Role.CUSTOMER, customer_id="someone-else")
+    # Staff read orders with get_order; paying a customer's order is the customer's.
+    for stranger in (Actor.visitor(), bob, Actor.system("nightly"), STAFF):
+        for order_id in (placed.order.id, "no-such-order"):
+            with pytest.raises(OrderNotFoundError) as hidden:
+                checkout.pay_order(
+                    store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, stranger,
+                    order_id, token(gateway),
+                )  # fmt: skip
+            assert hidden.value.details == {}
+    again = checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, alice, placed.order.id,
+        token(gateway),
+    )  # fmt: skip
+    assert again == paid
+    assert gateway.calls == calls
+    for nobody in (Actor.visitor(), bob, alice):
+        with pytest.raises(PermissionDeniedError):
+            checkout.sync_order(store.unit_of_work(), clock, ids, nobody, placed.order.id)
+    assert checkout.sync_order(store.unit_of_work(), clock, ids, STAFF, placed.order.id) == paid
+
+
+def test_a_customer_order_is_paid_by_its_customer_only(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    """PAY-1, X-6: while pending, a guest's order is paid by whoever holds its id (the
+    checkout's session), a customer's only by that customer."""
+    form = valid_form(account=AccountForm("alice33", Secret("correct horse battery staple")))
+    placed = place(store, clock, ids, form=form)
+    with pytest.raises(OrderNotFoundError):
+        checkout.pay_order(
+            store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, Actor.visitor(),
+            placed.order.id, token(gateway),
+        )  # fmt: skip
+    assert gateway.calls == 0
+    assert placed.account is not None
+
+
+@pytest.mark.parametrize("role", [Role.VISITOR, Role.SYSTEM, Role.SHOP_MANAGER])
+def test_an_actor_that_is_not_a_customer_never_acts_as_one(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, role: Role
+) -> None:
+    """CHK-3, X-6 (issue #18, finding 8): a visitor, job or staff actor carrying Alice's
+    account id neither gets her details pre-filled nor files an order into her account:
+    such an actor cannot even be made."""
+    form = valid_form(account=AccountForm("alice33", Secret("correct horse battery staple")))
+    alice_id = place(store, clock, ids, form=form).customer_id
+    assert alice_id is not None
+    before = snapshot(store)
+    with pytest.raises(PermissionDeniedError):
+        checkout.prefill_checkout(store.unit_of_work(), Actor("x", role, customer_id=alice_id))
+    with pytest.raises(PermissionDeniedError):
+        place(store, clock, ids, actor=Actor("x", role, customer_id=alice_id))
+    assert snapshot(store) == before
+    guest = checkout.prefill_checkout(store.unit_of_work(), Actor("x", role))
+    assert (guest.first_name, guest.email) == ("", "")

@@ -12,6 +12,7 @@ import pytest
 from klickit_core.catalogue.ports import ProductNotFoundError
 from klickit_core.cli import demo, main
 from klickit_core.cli.output import Output
+from klickit_core.shared.locales import UnsupportedLocaleError
 
 FRENCH = [
     "1. Un visiteur arrive et parcourt le catalogue",
@@ -52,6 +53,8 @@ def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
         (["demo", "--plain"], FRENCH, ENGLISH),
         (["demo", "--locale", "fr", "--plain"], FRENCH, ENGLISH),
         (["demo", "--locale", "en", "--plain"], ENGLISH, FRENCH),
+        (["demo", "--locale", "en-GB", "--plain"], ENGLISH, FRENCH),
+        (["demo", "--locale", "fr_FR", "--plain"], FRENCH, ENGLISH),
     ],
 )
 def test_plain_demo_prints_every_section(
@@ -133,11 +136,11 @@ def test_demo_output_goes_to_the_given_stream(capsys: pytest.CaptureFixture[str]
     assert "== 3. Le panier ==" in stream.getvalue()
 
 
-def test_unknown_locale_falls_back_to_french() -> None:
-    """X-2: run_demo negotiates the locale; French is the shop's default."""
-    stream = io.StringIO()
-    demo.run_demo("de_DE", Output(stream, plain=True))
-    assert f"== {FRENCH[0]} ==" in stream.getvalue()
+def test_an_unsupported_locale_is_refused() -> None:
+    """X-2: run_demo takes the locale forms the library accepts, and refuses any other
+    rather than guessing."""
+    with pytest.raises(UnsupportedLocaleError):
+        demo.run_demo("de_DE", Output(io.StringIO(), plain=True))
 
 
 def test_klickit_error_exits_2_with_json(
@@ -231,3 +234,13 @@ def test_parser_defaults() -> None:
     """X-8: French and rich output by default."""
     args = main.build_parser().parse_args(["demo"])
     assert (args.command, args.locale, args.plain) == ("demo", "fr", False)
+
+
+def test_the_sweeps_default_batch_size_is_the_librarys() -> None:
+    """PRV-2: ``klickit retention sweep`` batches as the service does by default (the
+    parser writes the figure out so that ``klickit --help`` stays light to start)."""
+    from klickit_core.cli.main import build_parser
+    from klickit_core.privacy.sweep import DEFAULT_BATCH_SIZE
+
+    args = build_parser().parse_args(["retention", "sweep", "--db", "sqlite:///x.db"])
+    assert args.batch_size == DEFAULT_BATCH_SIZE

@@ -16,6 +16,7 @@ from klickit_core.adapters.sql import migrations
 from klickit_core.adapters.sql.tables import access_log, customers, metadata, orders
 from klickit_core.cli import main
 from klickit_core.cli.privacy import ERASURE_KEY_VARIABLE, operator_actor
+from klickit_core.shared.actors import Permission, Role
 
 KEY = "une clé de registre d'effacement pour les tests de la ligne de commande"
 NOW = "2026-11-24T09:00:00+00:00"
@@ -182,17 +183,27 @@ def test_export_writes_html_and_json_and_logs_the_operator(
     bundle = json.loads(data.read_text(encoding="utf-8"))
     assert bundle["subject"] == {"email": email, "customer_id": customer_id}
     assert email in html.read_text(encoding="utf-8")
-    logged = _rows(db, select(access_log).where(access_log.c.actor_id == "operator:lea-martin"))
+    operator = "system:operator:lea-martin"
+    logged = _rows(db, select(access_log).where(access_log.c.actor_id == operator))
     assert [(row.action, row.subject, row.actor_role) for row in logged] == [
-        ("privacy.export", customer_id, "administrator")
+        ("privacy.export", customer_id, "system")
     ]
 
 
 def test_operator_names_are_identifiers() -> None:
     """X-6: the operator's name becomes a clean id for the logs."""
-    assert operator_actor("  Léa MARTIN ").id == "operator:l-a-martin"
-    assert operator_actor("").id == "operator:unknown"
-    assert operator_actor().id.startswith("operator:")
+    assert operator_actor("  Léa MARTIN ").id == "system:operator:l-a-martin"
+    assert operator_actor("").id == "system:operator:unknown"
+    assert operator_actor().id.startswith("system:operator:")
+
+
+@pytest.mark.parametrize("name", ["administrator", "admin-1", "Role.ADMINISTRATOR", ""])
+def test_the_operator_name_grants_nothing(name: str) -> None:
+    """X-6, SEC-5 (issue #18, finding 11): whatever ``--operator`` says, the CLI acts as a
+    system job; the name is a label for the logs, never a role."""
+    actor = operator_actor(name)
+    assert (actor.role, actor.customer_id, actor.is_staff) == (Role.SYSTEM, None, False)
+    assert not actor.can(Permission.READ_CUSTOMERS)
 
 
 def test_a_bad_email_is_a_json_error_exit_2(db: str, capsys: pytest.CaptureFixture[str]) -> None:

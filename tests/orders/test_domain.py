@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,9 +15,11 @@ from klickit_core.orders.domain import (
     TERMINAL,
     TRANSITIONS,
     IllegalTransitionError,
+    Order,
     OrderAmountError,
     OrderStatus,
 )
+from klickit_core.testing import strategies as kst
 
 from .conftest import make_order
 
@@ -141,3 +144,24 @@ def test_money_views_and_repr_hide_personal_data() -> None:
     assert order.contact.full_name == "Alice Martin"
     assert "alice" not in repr(order).lower()
     assert "Bordeaux" not in repr(order)
+
+
+@given(kst.orders(), kst.aware_datetimes())
+def test_a_restricted_order_keeps_the_invoice_data_only(order: Order, at: datetime) -> None:
+    """PRV-4 (issue #12): restricting an order for the accounting obligation removes the
+    client IP address, the phone number and the account link, and nothing else; doing it
+    again changes nothing, not even the date."""
+    restricted = order.restricted(at)
+    assert restricted.ip_address is None
+    assert restricted.contact.phone == ""
+    assert restricted.customer_id is None
+    assert restricted.restricted_at == at
+    expected = attrs.evolve(
+        order,
+        contact=attrs.evolve(order.contact, phone=""),
+        ip_address=None,
+        customer_id=None,
+        restricted_at=at,
+    )
+    assert restricted == expected
+    assert restricted.restricted(at + timedelta(days=1)) == restricted

@@ -25,6 +25,13 @@ from klickit_core.adapters.export import HtmlBundleRenderer
 from klickit_core.adapters.memory import MemoryStore
 from klickit_core.adapters.sql import SqlStore
 from klickit_core.adapters.sql import tables as t
+from klickit_core.consents.domain import ConsentRecord
+from klickit_core.consents.personal_data import (
+    CONSENTS_CATEGORY,
+    STANDING_CATEGORY,
+    ConsentsProvider,
+    erasure_withdrawal_id,
+)
 from klickit_core.orders.domain import (
     HOLDS_STOCK,
     Order,
@@ -43,15 +50,7 @@ from klickit_core.orders.personal_data import (
 )
 from klickit_core.payments.domain import Payment
 from klickit_core.payments.personal_data import PAYMENTS_DETAILS, PaymentsProvider
-from klickit_core.privacy.bundle import bundle_to_json
-from klickit_core.privacy.erasure import ErasureReport, erase_subject
-from klickit_core.privacy.export import export_subject
-from klickit_core.privacy.registry import BoundRegistry, PrivacyRegistry
-from klickit_core.privacy.retention import RetentionSchedule, cutoff, is_due
-from klickit_core.privacy.sweep import SweepReport, run_sweep
-from klickit_core.shared.actors import Actor, Role
-from klickit_core.shared.addresses import PostalAddress
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     ACCOUNTING_OBLIGATION,
     CIVIL_LIMITATION,
     DataSubject,
@@ -63,6 +62,14 @@ from klickit_core.shared.personal_data import (
     SweepCursor,
     SweepTask,
 )
+from klickit_core.privacy.bundle import bundle_to_json
+from klickit_core.privacy.erasure import ErasureReport, erase_subject
+from klickit_core.privacy.export import export_subject
+from klickit_core.privacy.registry import BoundRegistry, PrivacyRegistry
+from klickit_core.privacy.retention import RetentionSchedule, cutoff, is_due
+from klickit_core.privacy.sweep import SweepReport, run_sweep
+from klickit_core.shared.actors import Actor, Role
+from klickit_core.shared.addresses import PostalAddress
 from klickit_core.testing import AdvancingClock, SequentialIds
 from klickit_core.testing import strategies as kst
 from klickit_core.testing.contracts import sql
@@ -70,6 +77,7 @@ from klickit_core.testing.contracts.builders import T0, product
 from klickit_core.testing.contracts.order_sweeps import (
     DAY,
     cancelled,
+    checkout_consent,
     completed,
     failed,
     paid_payment,
@@ -124,6 +132,8 @@ def store_all(make_uow: MakeUow, *items: Any) -> None:
                 uow.support_requests.add(item)
             elif isinstance(item, Payment):
                 uow.payments.add(item)
+            elif isinstance(item, ConsentRecord):
+                uow.consents.add(item)
             else:
                 uow.products.add(item)
         uow.commit()
@@ -440,6 +450,110 @@ def test_the_providers_may_erase_in_either_order(
     assert stock == 12
 
 
+def test_the_orders_kept_after_erasure_hold_no_ip_address_nor_phone(
+    backend: tuple[str, MakeUow, SqlStore | None],
+) -> None:
+    """PRV-4 (issue #12): an order kept for the accounting obligation keeps what an
+    invoice needs (name, email, both addresses, lines, amounts) and loses the client IP
+    address and the phone number, which that obligation does not cover; a second erasure
+    changes nothing more, and other people's orders keep theirs."""
+    _name, make_uow, _store = backend
+    placed = _zoe_shop(make_uow)
+    _erase(make_uow)
+    orders, *_rest = _state(make_uow)
+    for key in ("recent", "processing", "guest"):
+        kept = orders[placed[key].id]
+        assert kept.ip_address is None
+        assert kept.contact.phone == ""
+        assert kept.contact.email == ZOE.email
+        assert (kept.contact.first_name, kept.contact.last_name) == ("Zoé", "Quintessa")
+        assert (kept.billing_address, kept.shipping_address) == (ZOE_HOME, ZOE_HOME)
+        assert (kept.lines, kept.total_minor) == (placed[key].lines, placed[key].total_minor)
+    assert orders["o-bob"].ip_address == placed["bob"].ip_address is not None
+    assert orders["o-bob"].contact.phone == placed["bob"].contact.phone != ""
+    assert not _erase(make_uow).changed
+
+
+def test_an_erasure_takes_the_terms_of_sale_along_with_their_orders(
+    backend: tuple[str, MakeUow, SqlStore | None],
+) -> None:
+    """PRV-4, PRV-5 (issue #12): the terms of the orders an erasure deletes or anonymises
+    go with them; those of the orders it keeps stay with them, off the account; the
+    newsletter chosen at a deleted order's checkout loses the order link and is withdrawn
+    and kept as any consent. A dry run reports the same."""
+    _name, make_uow, _store = backend
+    placed = _zoe_shop(make_uow)
+    store_all(
+        make_uow,
+        *(checkout_consent(f"terms-{key}", order) for key, order in placed.items()),
+        checkout_consent("nl", placed["cancelled"], "newsletter"),
+    )
+    providers = (OrdersProvider(), PaymentsProvider(), ConsentsProvider())
+    dry = _erase(make_uow, providers=providers, dry_run=True)
+    report = _erase(make_uow, providers=providers)
+    assert (dry.deleted, dry.anonymised) == (report.deleted, report.anonymised)
+    assert dry.kept == report.kept
+    with make_uow() as uow:
+        left = {r.id: r for r in uow.consents.for_subject(ZOE.email)}
+    withdrawal = erasure_withdrawal_id("nl")
+    assert set(left) == {"terms-recent", "terms-processing", "terms-guest", "nl", withdrawal}
+    for key in ("recent", "processing", "guest"):
+        terms = checkout_consent(f"terms-{key}", placed[key])
+        assert left[f"terms-{key}"] == attrs.evolve(terms, customer_id=None)
+    assert left["nl"].order_id is None
+    assert left[withdrawal].granted is False
+    consents = {
+        c.category_id: c for o in report.outcomes if o.provider == "consents" for c in o.categories
+    }
+    assert {k.reference for k in consents[CONSENTS_CATEGORY].kept} == {"nl", withdrawal}
+    assert (consents[CONSENTS_CATEGORY].deleted, consents[STANDING_CATEGORY].deleted) == (0, 0)
+    with make_uow() as uow:  # Bob's are untouched
+        bobs = uow.consents.for_subject("bob@example.fr")
+    assert bobs == [checkout_consent("terms-bob", placed["bob"])]
+
+
+def test_twenty_years_on_no_guest_email_is_left_in_the_consent_ledger(
+    backend: tuple[str, MakeUow, SqlStore | None],
+) -> None:
+    """PRV-1, PRV-2, PRV-5 (issue #12): a guest's order of twenty years ago is anonymised
+    and its terms of sale go with it; the newsletter consent of that checkout, never
+    withdrawn, ends eight years after it was given (``consents.standing``): one given on
+    the day whose period ends today stays, one given the day before goes. Recent orders
+    keep their terms; a dry run counts what the real run does."""
+    _name, make_uow, _store = backend
+    guest = completed("o-gaston", NOW - 7305 * DAY, customer_id=None, email="gaston@example.fr")
+    recent = completed("o-bob", NOW - 365 * DAY, customer_id=None, email="bob@example.fr")
+
+    def newsletter(record_id: str, email: str, given: datetime) -> ConsentRecord:
+        return ConsentRecord(record_id, email, "newsletter", "nl-1", True, given, "account")
+
+    last_day = datetime(2018, 11, 24, 12, tzinfo=NOW.tzinfo)  # kept until 2026-11-24: today
+    store_all(
+        make_uow,
+        guest,
+        recent,
+        checkout_consent("k-gaston", guest),
+        checkout_consent("n-gaston", guest, "newsletter"),
+        checkout_consent("k-bob", recent),
+        newsletter("n-ida", "ida@example.fr", last_day),
+        newsletter("n-jo", "jo@example.fr", last_day - DAY),
+    )
+    providers = (OrdersProvider(), PaymentsProvider(), ConsentsProvider())
+    dry = sweep(make_uow, NOW, *providers, dry_run=True)
+    real = sweep(make_uow, NOW, *providers)
+    assert [c.tally for c in dry.categories] == [c.tally for c in real.categories]
+    assert real.category(ORDERS_COMPLETED).tally.anonymised == 1
+    assert real.category(STANDING_CATEGORY).tally.deleted == 2  # n-gaston, n-jo
+    assert real.category(CONSENTS_CATEGORY).tally.deleted == 0
+    with make_uow() as uow:
+        assert uow.consents.for_subject("gaston@example.fr") == []
+        assert uow.orders.for_subject("gaston@example.fr") == []
+        assert uow.orders.get("o-gaston").contact.email == ""
+        assert [r.id for r in uow.consents.for_subject("bob@example.fr")] == ["k-bob"]
+        assert [r.id for r in uow.consents.for_subject("ida@example.fr")] == ["n-ida"]
+        assert uow.consents.for_subject("jo@example.fr") == []
+
+
 _SCANNED = (
     t.orders,
     t.order_lines,
@@ -523,6 +637,9 @@ def shops(draw: st.DrawFn, max_size: int = 10) -> list[Any]:
                 .moved_to(OrderStatus.PROCESSING, at + HOUR, "gateway")
             )
         items.append(order)
+        items.append(checkout_consent(f"k-{n:03d}", order))  # its terms of sale
+        if draw(st.booleans()):  # and a newsletter choice made at its checkout
+            items.append(checkout_consent(f"n-{n:03d}", order, "newsletter"))
         if kind in ("completed", "refunded", "processing") and draw(st.booleans()):
             items.append(paid_payment(f"p-{n:03d}", order))
         if draw(st.booleans()):
@@ -535,12 +652,14 @@ def shops(draw: st.DrawFn, max_size: int = 10) -> list[Any]:
 
 @attrs.frozen
 class Shop:
-    """What a sweep may change: orders, support requests, payments, the mug's stock."""
+    """What a sweep may change: orders, support requests, payments, the mug's stock, and
+    the consents given at each checkout."""
 
     orders: dict[str, Order]
     requests: dict[str, SupportRequest]
     payments: dict[str, Payment]
     stock: int
+    consents: dict[str, ConsentRecord]
 
 
 def initial(items: list[Any]) -> Shop:
@@ -549,6 +668,7 @@ def initial(items: list[Any]) -> Shop:
         {i.id: i for i in items if isinstance(i, SupportRequest)},
         {i.id: i for i in items if isinstance(i, Payment)},
         50,
+        {i.id: i for i in items if isinstance(i, ConsentRecord)},
     )
 
 
@@ -590,7 +710,13 @@ def model(shop: Shop, now: datetime) -> Shop:
         owner = orders.get(paid.order_id)
         over = owner is None or owner.anonymised_at is not None
         payments[paid.id] = paid.anonymised() if over and paid.created_at < limit else paid
-    return Shop(orders, requests, payments, stock)
+    consents: dict[str, ConsentRecord] = {}
+    for record in shop.consents.values():  # PRV-5: the terms follow their order
+        if record.order_id not in deleted | faded:
+            consents[record.id] = record
+        elif not record.follows_order:
+            consents[record.id] = attrs.evolve(record, order_id=None)
+    return Shop(orders, requests, payments, stock, consents)
 
 
 def read(make_uow: MakeUow, ids: Shop) -> Shop:
@@ -599,7 +725,8 @@ def read(make_uow: MakeUow, ids: Shop) -> Shop:
         requests = {r.id: r for r in uow.support_requests.for_orders(sorted(ids.orders))}
         payments = {p.id: p for oid in ids.orders for p in uow.payments.for_order(oid)}
         mug = uow.products.get("MUG")
-        return Shop(orders, requests, payments, mug.stock)
+        consents = {r.id: r for r in uow.consents.for_subject("alice@example.fr")}
+        return Shop(orders, requests, payments, mug.stock, consents)
 
 
 class CrashError(RuntimeError):

@@ -51,7 +51,11 @@ def test_staff_reads_are_logged(
     services.get_order(shop_store.unit_of_work(), clock, ids, staff, "order-1")
     assert _log(shop_store) == [(staff.id, "orders.read", "order-1")]
     services.list_orders(shop_store.unit_of_work(), clock, ids, staff)
-    assert (staff.id, "orders.list", "*") in _log(shop_store)
+    assert (staff.id, "orders.list", "order-1") in _log(shop_store)  # one entry per order
+    services.list_orders(
+        shop_store.unit_of_work(), clock, ids, staff, statuses=[OrderStatus.REFUNDED]
+    )
+    assert (staff.id, "orders.list", "*") in _log(shop_store)  # a listing that found none
 
 
 def test_listing_orders(shop_store: MemoryStore, clock: FixedClock, ids: SequentialIds) -> None:
@@ -67,8 +71,9 @@ def test_listing_orders(shop_store: MemoryStore, clock: FixedClock, ids: Sequent
         shop_store.unit_of_work(), clock, ids, MANAGER, statuses=[OrderStatus.FAILED]
     )
     assert [o.id for o in failed] == ["order-3"]
-    guest = Actor("guest", Role.CUSTOMER)
-    assert services.list_orders(shop_store.unit_of_work(), clock, ids, guest) == []
+    no_account = Actor("guest", Role.CUSTOMER)
+    with pytest.raises(PermissionDeniedError):
+        services.list_orders(shop_store.unit_of_work(), clock, ids, no_account)
     with pytest.raises(PermissionDeniedError):
         services.list_orders(shop_store.unit_of_work(), clock, ids, Actor.visitor())
 
@@ -176,3 +181,122 @@ def test_bad_support_requests_are_refused_and_nothing_is_written(
     assert caught.value.codes == codes
     with shop_store.unit_of_work() as uow:
         assert uow.support_requests.for_order("order-1") == []
+
+
+def test_a_card_number_is_refused_in_a_support_request_and_a_cancellation_reason(
+    shop_store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """ORD-1, ORD-2, PAY-2: a card number in a support message or a cancellation reason is
+    refused (``text.card_number``); nothing is written, the order stays pending."""
+    before = {name: dict(rows) for name, rows in shop_store.tables.items()}
+    with pytest.raises(ValidationError) as caught:
+        services.open_support_request(
+            shop_store.unit_of_work(), clock, ids, ALICE, "order-1", SupportKind.REFUND,
+            "Remboursez la carte\n4242-4242-4242-4242 svp",
+        )  # fmt: skip
+    assert caught.value.codes == {"message": "text.card_number"}
+    with pytest.raises(ValidationError) as caught:
+        services.cancel_order(
+            shop_store.unit_of_work(), clock, ids, ALICE, "order-1", "carte 378282246310005"
+        )
+    assert caught.value.codes == {"reason": "text.card_number"}
+    assert {name: dict(rows) for name, rows in shop_store.tables.items()} == before
+    fine = services.open_support_request(
+        shop_store.unit_of_work(), clock, ids, ALICE, "order-1", SupportKind.REFUND,
+        "IBAN FR76 3000 6000 0112 3456 7890 189, tél. +33 6 12 34 56 78",
+    )  # fmt: skip
+    assert fine.message == "IBAN FR76 3000 6000 0112 3456 7890 189, tél. +33 6 12 34 56 78"
+
+
+@pytest.mark.parametrize("reason", ["changed my mind\x00", "\ud800", None, 42])
+def test_a_cancellation_reason_must_be_clean_text(
+    shop_store: MemoryStore, clock: FixedClock, ids: SequentialIds, reason: object
+) -> None:
+    """ORD-1, X-9: a reason with control characters, or not text at all, is a typed field
+    error; the order stays pending."""
+    with pytest.raises(ValidationError) as caught:
+        services.cancel_order(
+            shop_store.unit_of_work(),
+            clock,
+            ids,
+            ALICE,
+            "order-1",
+            reason,  # type: ignore[arg-type]
+        )
+    assert caught.value.codes == {"reason": "order.reason_invalid"}
+    with shop_store.unit_of_work() as uow:
+        order = uow.orders.get("order-1")
+    assert order is not None
+    assert order.status is OrderStatus.PENDING_PAYMENT
+
+
+def test_moving_an_order_takes_the_actor_and_records_it(
+    shop_store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """ORD-1, X-6 (issue #18, finding 10): the history names the actor that moved the
+    order, never a string the caller chose; a customer may not move another's order."""
+    with shop_store.unit_of_work() as uow:
+        order = uow.orders.get("order-1")
+        assert order is not None
+        with pytest.raises(PermissionDeniedError):
+            services.move_order(uow, clock, ids, BOB, order, OrderStatus.CANCELLED)
+        moved = services.move_order(uow, clock, ids, ALICE, order, OrderStatus.CANCELLED)
+        uow.commit()
+    assert moved.history[-1].actor == "alice"
+    for nobody in (Actor.visitor(), Actor("alice", Role.CUSTOMER)):
+        with shop_store.unit_of_work() as uow, pytest.raises(PermissionDeniedError):
+            services.move_order(uow, clock, ids, nobody, moved, OrderStatus.FAILED)
+
+
+def test_closing_a_closed_request_is_still_a_logged_staff_read(
+    shop_store: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """ORD-2, X-6 (issue #18, finding 9): the closed request comes back in full either way,
+    so closing it again is written to the access log too (by the order's id)."""
+    request = services.open_support_request(
+        shop_store.unit_of_work(), clock, ids, ALICE, "order-1", SupportKind.TRACKING, "Où ?"
+    )
+    for _ in range(2):
+        services.close_support_request(shop_store.unit_of_work(), clock, MANAGER, request.id)
+    assert _log(shop_store) == [
+        ("manager-1", "support.close", "order-1"),
+        ("manager-1", "support.close", "order-1"),
+    ]
+
+
+@pytest.fixture
+def guest_store(shop_store: MemoryStore) -> MemoryStore:
+    with shop_store.unit_of_work() as uow:
+        uow.orders.add(make_order("order-9", customer_id=None, email="gus@example.org"))
+        uow.commit()
+    return shop_store
+
+
+def test_a_guest_finds_their_order_with_its_number_and_email(guest_store: MemoryStore) -> None:
+    """ORD-1, X-6: the number and the email together show a guest their order (the
+    email as typed, any case)."""
+    found = services.lookup_guest_order(
+        guest_store.unit_of_work(), " KL-2026-order-9 ", " Gus@Example.org "
+    )
+    assert found.id == "order-9"
+
+
+@pytest.mark.parametrize(
+    ("number", "email"),
+    [
+        ("KL-2026-order-9", "alice@example.fr"),  # the number, another email
+        ("KL-2026-order-8", "gus@example.org"),  # the email, another number
+        ("KL-2026-order-1", "alice@example.fr"),  # an account's order: sign in instead
+        ("KL-2026-order-9", "not an email"),
+        ("", "gus@example.org"),
+        (None, None),
+    ],
+    ids=["wrong email", "wrong number", "account order", "malformed email", "empty", "none"],
+)
+def test_a_lookup_that_does_not_match_tells_nothing(
+    guest_store: MemoryStore, number: str, email: str
+) -> None:
+    """ORD-1, X-6: every miss is the same OrderNotFoundError, with the same details."""
+    with pytest.raises(OrderNotFoundError) as missed:
+        services.lookup_guest_order(guest_store.unit_of_work(), number, email)
+    assert (missed.value.code, missed.value.details) == ("orders.not_found", {})

@@ -26,6 +26,7 @@ from klickit_core.payments.ports import (
     ProcessedEventRepository,
 )
 from klickit_core.payments.services import start_payment
+from klickit_core.shared.actors import Actor
 from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.testing import FixedClock, SequentialIds
 
@@ -173,6 +174,7 @@ def payment(uow: FakePaymentsUnitOfWork, clock: FixedClock, pay_ids: SequentialI
         uow,
         clock,
         pay_ids,
+        Actor.system("gateway"),
         order_id="order-1",
         provider_id="sandbox",
         amount_minor=4990,

@@ -173,6 +173,17 @@ def test_payment_request_refuses_bad_values_with_a_typed_error(field: str, value
     assert str(value) not in str(caught.value) or str(value) in field
 
 
+@pytest.mark.parametrize("field", sorted(PERSONAL))
+def test_payment_request_never_carries_a_card_number(field: str) -> None:
+    """PAY-1, PAY-2: no personal field of what the gateway receives may hold a card number
+    (an address typed before card numbers were refused cannot reach it either); the
+    error names the field, not its content."""
+    with pytest.raises(InvalidPaymentDataError) as caught:
+        PaymentRequest(**{**REQUEST_FIELDS, field: "Appt 2, 4242 4242 4242 4242"})
+    assert caught.value.reason == field
+    assert "4242" not in str(caught.value)
+
+
 def test_payment_request_for_payment_copies_ids_and_amount() -> None:
     payment = make_payment(amount_minor=1050, currency="JPY")
     personal = {k: v for k, v in REQUEST_FIELDS.items() if k in PERSONAL}

@@ -26,6 +26,7 @@ from klickit_core.payments.fraud import (
     IpVelocityRule,
     default_fraud_screen,
 )
+from klickit_core.shared.clock import NaiveDatetimeError
 from klickit_core.shared.money import Money
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -338,7 +339,7 @@ def test_context_hides_personal_data_and_needs_an_aware_time() -> None:
     assert EMAIL not in text
     assert IP not in text
     assert context(at=NOW.astimezone(UTC)).at == NOW
-    with pytest.raises(Exception, match="timezone"):
+    with pytest.raises(NaiveDatetimeError):
         context(at=NOW.replace(tzinfo=None))
 
 

@@ -18,6 +18,12 @@ from klickit_core.orders.domain import OrderStatus
 from klickit_core.orders.personal_data import OrdersProvider
 from klickit_core.payments.domain import CardSummary, Payment
 from klickit_core.payments.personal_data import PAYMENTS_DETAILS, PaymentsProvider
+from klickit_core.personal_data import (
+    DataSubject,
+    InvalidSweepDataError,
+    RetentionAction,
+    SweepTask,
+)
 from klickit_core.privacy.bundle import bundle_to_json
 from klickit_core.privacy.erasure import erase_subject
 from klickit_core.privacy.export import export_subject
@@ -25,12 +31,6 @@ from klickit_core.privacy.registry import PrivacyRegistry
 from klickit_core.privacy.retention import RetentionSchedule
 from klickit_core.privacy.sweep import run_sweep
 from klickit_core.shared.actors import Actor
-from klickit_core.shared.personal_data import (
-    DataSubject,
-    InvalidSweepDataError,
-    RetentionAction,
-    SweepTask,
-)
 from klickit_core.testing import SequentialIds
 from klickit_core.testing.contracts.builders import T0
 from klickit_core.testing.contracts.order_sweeps import (

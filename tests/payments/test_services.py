@@ -40,7 +40,12 @@ from klickit_core.payments.services import (
     start_payment,
     void_payment,
 )
+from klickit_core.shared.actors import Actor, Role
+from klickit_core.shared.errors import PermissionDeniedError
 from klickit_core.testing import FixedClock, SequentialIds
+
+#: The payment steps run as the checkout's payment job (payments.process, X-6).
+JOB = Actor.system("gateway")
 
 SUCCESS = "4242424242424242"
 DECLINE = "4000000000000002"
@@ -109,10 +114,24 @@ def test_start_payment_commits_a_pending_payment_with_a_fresh_key(
 ) -> None:
     """PAY-3: the payment and its idempotency key exist in the store before any call."""
     first = start_payment(
-        uow, clock, pay_ids, order_id="o-1", provider_id="sandbox", amount_minor=100, currency="EUR"
+        uow,
+        clock,
+        pay_ids,
+        JOB,
+        order_id="o-1",
+        provider_id="sandbox",
+        amount_minor=100,
+        currency="EUR",
     )
     second = start_payment(
-        uow, clock, pay_ids, order_id="o-1", provider_id="sandbox", amount_minor=100, currency="EUR"
+        uow,
+        clock,
+        pay_ids,
+        JOB,
+        order_id="o-1",
+        provider_id="sandbox",
+        amount_minor=100,
+        currency="EUR",
     )
     assert uow.stored(first.id) == first
     assert first.status is PaymentStatus.PENDING
@@ -130,6 +149,7 @@ def test_start_payment_refuses_a_bad_amount_and_stores_nothing(
             uow,
             clock,
             pay_ids,
+            JOB,
             order_id="o-1",
             provider_id="sandbox",
             amount_minor=0,
@@ -151,7 +171,7 @@ def test_charge_captures_and_keeps_only_a_masked_card(
 ) -> None:
     """PAY-1, PAY-2, PAY-5: a success card captures the full amount once."""
     spy = SpyGateway(sandbox, uow)
-    paid = charge_payment(uow, clock, spy, payment.id, make_request(payment), token(sandbox))
+    paid = charge_payment(uow, clock, spy, JOB, payment.id, make_request(payment), token(sandbox))
     assert paid.status is PaymentStatus.CAPTURED
     assert paid.captured_minor == 4990
     assert paid.card is not None
@@ -178,14 +198,14 @@ def test_declined_cards_fail_the_payment_with_the_gateway_code(
 ) -> None:
     """PAY-5: decline and insufficient funds end the payment FAILED, nothing captured."""
     failed = charge_payment(
-        uow, clock, sandbox, payment.id, make_request(payment), token(sandbox, number)
+        uow, clock, sandbox, JOB, payment.id, make_request(payment), token(sandbox, number)
     )
     assert (failed.status, failed.failure_code) == (PaymentStatus.FAILED, code)
     assert failed.captured_minor == 0
     assert sandbox.charges == 0
     # A failed payment is final: charging it again is refused, not retried.
     with pytest.raises(IllegalPaymentTransitionError):
-        charge_payment(uow, clock, sandbox, payment.id, make_request(payment), token(sandbox))
+        charge_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), token(sandbox))
 
 
 def test_a_timed_out_charge_is_retried_with_the_same_key_and_charges_once(
@@ -199,14 +219,14 @@ def test_a_timed_out_charge_is_retried_with_the_same_key_and_charges_once(
     spy = SpyGateway(sandbox, uow)
     tok = token(sandbox, TIMEOUT)
     with pytest.raises(GatewayTimeoutError) as caught:
-        charge_payment(uow, clock, spy, payment.id, make_request(payment), tok)
+        charge_payment(uow, clock, spy, JOB, payment.id, make_request(payment), tok)
     assert caught.value.retryable
     pending = uow.stored(payment.id)
     assert pending.status is PaymentStatus.PENDING
     assert pending.attempts == 1
     assert sandbox.charges == 1  # the money did move: that is what makes this case nasty
 
-    paid = charge_payment(uow, clock, spy, payment.id, make_request(payment), tok)
+    paid = charge_payment(uow, clock, spy, JOB, payment.id, make_request(payment), tok)
     assert paid.status is PaymentStatus.CAPTURED
     assert paid.attempts == 2
     assert spy.keys == [payment.idempotency_key, payment.idempotency_key]
@@ -224,9 +244,9 @@ def test_charging_a_captured_payment_does_not_call_the_gateway(
 ) -> None:
     """PAY-3: a double submit returns the captured payment."""
     tok = token(sandbox)
-    paid = charge_payment(uow, clock, sandbox, payment.id, make_request(payment), tok)
+    paid = charge_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), tok)
     calls = sandbox.calls
-    again = charge_payment(uow, clock, sandbox, payment.id, make_request(payment), tok)
+    again = charge_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), tok)
     assert again == paid
     assert sandbox.calls == calls
     assert sandbox.charges == 1
@@ -242,10 +262,10 @@ def test_a_retry_with_another_card_after_a_timeout_is_refused_by_the_gateway(
     """PAY-3: same key, different request: IdempotencyConflictError, never a second charge."""
     with pytest.raises(GatewayTimeoutError):
         charge_payment(
-            uow, clock, sandbox, payment.id, make_request(payment), token(sandbox, TIMEOUT)
+            uow, clock, sandbox, JOB, payment.id, make_request(payment), token(sandbox, TIMEOUT)
         )
     with pytest.raises(IdempotencyConflictError):
-        charge_payment(uow, clock, sandbox, payment.id, make_request(payment), token(sandbox))
+        charge_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), token(sandbox))
     assert sandbox.charges == 1
     assert uow.stored(payment.id).status is PaymentStatus.PENDING
 
@@ -270,7 +290,7 @@ def test_a_request_for_another_payment_is_refused_before_any_call(
 ) -> None:
     request = attrs.evolve(make_request(payment), **change)
     with pytest.raises(PaymentRequestMismatchError) as caught:
-        charge_payment(uow, clock, sandbox, payment.id, request, token(sandbox))
+        charge_payment(uow, clock, sandbox, JOB, payment.id, request, token(sandbox))
     assert caught.value.reason == reason
     assert sandbox.calls == 0
     assert uow.stored(payment.id).attempts == 0
@@ -284,10 +304,17 @@ def test_a_gateway_of_another_provider_is_refused(
     make_request: MakeRequest,
 ) -> None:
     other = start_payment(
-        uow, clock, pay_ids, order_id="o-1", provider_id="stripe", amount_minor=100, currency="EUR"
+        uow,
+        clock,
+        pay_ids,
+        JOB,
+        order_id="o-1",
+        provider_id="stripe",
+        amount_minor=100,
+        currency="EUR",
     )
     with pytest.raises(PaymentRequestMismatchError, match="gateway"):
-        charge_payment(uow, clock, sandbox, other.id, make_request(other), token(sandbox))
+        charge_payment(uow, clock, sandbox, JOB, other.id, make_request(other), token(sandbox))
 
 
 def test_unknown_payment(uow: Any, clock: FixedClock, sandbox: SandboxGateway) -> None:
@@ -296,7 +323,7 @@ def test_unknown_payment(uow: Any, clock: FixedClock, sandbox: SandboxGateway) -
         Decimal(1), "EUR",
     )  # fmt: skip
     with pytest.raises(PaymentNotFoundError):
-        charge_payment(uow, clock, sandbox, "nope", request, token(sandbox))
+        charge_payment(uow, clock, sandbox, JOB, "nope", request, token(sandbox))
 
 
 def test_an_unexpected_outcome_is_a_typed_error(
@@ -314,7 +341,7 @@ def test_an_unexpected_outcome_is_a_typed_error(
 
     with pytest.raises(UnexpectedGatewayResultError):
         charge_payment(
-            uow, clock, Weird(sandbox, uow), payment.id, make_request(payment), token(sandbox)
+            uow, clock, Weird(sandbox, uow), JOB, payment.id, make_request(payment), token(sandbox)
         )
     assert uow.stored(payment.id).status is PaymentStatus.PENDING
 
@@ -331,15 +358,17 @@ def test_authorize_then_capture_part_of_it(
 ) -> None:
     """PAY-1: authorize/capture; a capture carries its own derived key and never exceeds."""
     spy = SpyGateway(sandbox, uow)
-    held = authorize_payment(uow, clock, spy, payment.id, make_request(payment), token(sandbox))
+    held = authorize_payment(
+        uow, clock, spy, JOB, payment.id, make_request(payment), token(sandbox)
+    )
     assert held.status is PaymentStatus.AUTHORIZED
     assert sandbox.charges == 0
     with pytest.raises(PaymentAmountError):
-        capture_payment(uow, clock, spy, payment.id, 4991)
-    captured = capture_payment(uow, clock, spy, payment.id, 3000)
+        capture_payment(uow, clock, spy, JOB, payment.id, 4991)
+    captured = capture_payment(uow, clock, spy, JOB, payment.id, 3000)
     assert (captured.status, captured.captured_minor) == (PaymentStatus.CAPTURED, 3000)
     assert spy.keys[-1] == f"{payment.idempotency_key}:capture"
-    assert capture_payment(uow, clock, spy, payment.id) == captured
+    assert capture_payment(uow, clock, spy, JOB, payment.id) == captured
     assert sandbox.charges == 1
 
 
@@ -351,12 +380,12 @@ def test_a_timed_out_capture_is_retried_without_capturing_twice(
     make_request: MakeRequest,
 ) -> None:
     """PAY-3: the capture key is derived from the stored key, so a retry reuses it."""
-    authorize_payment(uow, clock, sandbox, payment.id, make_request(payment), token(sandbox))
+    authorize_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), token(sandbox))
     sandbox.timeout_next_call()
     with pytest.raises(GatewayTimeoutError):
-        capture_payment(uow, clock, sandbox, payment.id)
+        capture_payment(uow, clock, sandbox, JOB, payment.id)
     assert uow.stored(payment.id).status is PaymentStatus.AUTHORIZED
-    captured = capture_payment(uow, clock, sandbox, payment.id)
+    captured = capture_payment(uow, clock, sandbox, JOB, payment.id)
     assert captured.status is PaymentStatus.CAPTURED
     assert sandbox.charges == 1
 
@@ -368,21 +397,21 @@ def test_void_releases_an_authorization(
     payment: Payment,
     make_request: MakeRequest,
 ) -> None:
-    authorize_payment(uow, clock, sandbox, payment.id, make_request(payment), token(sandbox))
-    voided = void_payment(uow, clock, sandbox, payment.id)
+    authorize_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), token(sandbox))
+    voided = void_payment(uow, clock, sandbox, JOB, payment.id)
     assert voided.status is PaymentStatus.VOIDED
-    assert void_payment(uow, clock, sandbox, payment.id) == voided
+    assert void_payment(uow, clock, sandbox, JOB, payment.id) == voided
     with pytest.raises(IllegalPaymentTransitionError):
-        capture_payment(uow, clock, sandbox, payment.id)
+        capture_payment(uow, clock, sandbox, JOB, payment.id)
 
 
 def test_void_and_capture_need_an_authorization(
     uow: Any, clock: FixedClock, sandbox: SandboxGateway, payment: Payment
 ) -> None:
     with pytest.raises(IllegalPaymentTransitionError):
-        void_payment(uow, clock, sandbox, payment.id)
+        void_payment(uow, clock, sandbox, JOB, payment.id)
     with pytest.raises(IllegalPaymentTransitionError):
-        capture_payment(uow, clock, sandbox, payment.id)
+        capture_payment(uow, clock, sandbox, JOB, payment.id)
     assert sandbox.calls == 0
 
 
@@ -397,7 +426,9 @@ def paid(
     payment: Payment,
     make_request: MakeRequest,
 ) -> Payment:
-    return charge_payment(uow, clock, sandbox, payment.id, make_request(payment), token(sandbox))
+    return charge_payment(
+        uow, clock, sandbox, JOB, payment.id, make_request(payment), token(sandbox)
+    )
 
 
 def test_refunds_never_exceed_what_was_captured(
@@ -405,26 +436,26 @@ def test_refunds_never_exceed_what_was_captured(
 ) -> None:
     """PAY-1: partial refunds add up; one more minor unit than is left is refused."""
     assert paid.gateway_reference is not None
-    first = refund_payment(uow, clock, ids, sandbox, paid.id, 1000)
+    first = refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 1000)
     assert (first.status, first.refunded_minor) == (PaymentStatus.PARTIALLY_REFUNDED, 1000)
     with pytest.raises(PaymentAmountError):
-        refund_payment(uow, clock, ids, sandbox, paid.id, 3991)
+        refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 3991)
     with pytest.raises(PaymentAmountError):
-        refund_payment(uow, clock, ids, sandbox, paid.id, 0)
-    last = refund_payment(uow, clock, ids, sandbox, paid.id, 3990)
+        refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 0)
+    last = refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 3990)
     assert (last.status, last.refunded_minor) == (PaymentStatus.REFUNDED, 4990)
     assert sandbox.refunded_total(paid.gateway_reference) == 4990
     assert [r.status for r in last.refunds] == [RefundStatus.SUCCEEDED] * 2
     assert len({r.idempotency_key for r in last.refunds}) == 2
     with pytest.raises(IllegalPaymentTransitionError):
-        refund_payment(uow, clock, ids, sandbox, paid.id, 1)
+        refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 1)
 
 
 def test_an_unpaid_payment_cannot_be_refunded(
     uow: Any, clock: FixedClock, ids: SequentialIds, sandbox: SandboxGateway, payment: Payment
 ) -> None:
     with pytest.raises(IllegalPaymentTransitionError):
-        refund_payment(uow, clock, ids, sandbox, payment.id, 100)
+        refund_payment(uow, clock, ids, sandbox, JOB, payment.id, 100)
     assert sandbox.calls == 0
 
 
@@ -437,15 +468,15 @@ def test_a_timed_out_refund_is_retried_with_its_own_stored_key(
     spy = SpyGateway(sandbox, uow)
     sandbox.timeout_next_call()
     with pytest.raises(GatewayTimeoutError):
-        refund_payment(uow, clock, ids, spy, paid.id, 2000)
+        refund_payment(uow, clock, ids, spy, JOB, paid.id, 2000)
     stored = uow.stored(paid.id)
     assert stored.pending_refund is not None
     assert stored.pending_refund.idempotency_key == spy.keys[0]
     assert sandbox.refunded_total(paid.gateway_reference) == 2000
 
     with pytest.raises(RefundInProgressError):
-        refund_payment(uow, clock, ids, spy, paid.id, 500)
-    done = refund_payment(uow, clock, ids, spy, paid.id, 2000)
+        refund_payment(uow, clock, ids, spy, JOB, paid.id, 500)
+    done = refund_payment(uow, clock, ids, spy, JOB, paid.id, 2000)
     assert spy.keys == [spy.keys[0], spy.keys[0]]
     assert done.refunded_minor == 2000
     assert len(done.refunds) == 1
@@ -465,12 +496,12 @@ def test_a_refund_the_gateway_rejects_is_settled_as_failed(
             raise GatewayRejectedError("amount")
 
     with pytest.raises(GatewayRejectedError):
-        refund_payment(uow, clock, ids, Rejecting(sandbox, uow), paid.id, 100)
+        refund_payment(uow, clock, ids, Rejecting(sandbox, uow), JOB, paid.id, 100)
     stored = uow.stored(paid.id)
     assert [(r.status, r.failure_code) for r in stored.refunds] == [
         (RefundStatus.FAILED, "rejected")
     ]
-    assert refund_payment(uow, clock, ids, sandbox, paid.id, 100).refunded_minor == 100
+    assert refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 100).refunded_minor == 100
 
 
 # ---------------------------------------------------------------- nothing card-like (PAY-2)
@@ -509,9 +540,9 @@ def test_no_card_number_is_ever_stored(
     holds a Luhn-valid run of 13 to 19 digits (nor the number itself)."""
     tok = token(sandbox, number)
     try:
-        charge_payment(uow, clock, sandbox, payment.id, make_request(payment), tok)
+        charge_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), tok)
     except GatewayTimeoutError:
-        charge_payment(uow, clock, sandbox, payment.id, make_request(payment), tok)
+        charge_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), tok)
     stored = uow.stored(payment.id)
     texts = [*_strings(stored), repr(stored)]
     assert stored.status in {PaymentStatus.CAPTURED, PaymentStatus.FAILED}
@@ -530,12 +561,14 @@ def test_a_refund_id_makes_the_refund_call_idempotent(
     uow: Any, clock: FixedClock, ids: SequentialIds, sandbox: SandboxGateway, paid: Payment
 ) -> None:
     """PAY-3: the same refund id twice refunds once; another amount under it is refused."""
-    first = refund_payment(uow, clock, ids, sandbox, paid.id, 700, refund_id="support-1")
+    first = refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 700, refund_id="support-1")
     calls = sandbox.calls
-    assert refund_payment(uow, clock, ids, sandbox, paid.id, 700, refund_id="support-1") == first
+    assert (
+        refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 700, refund_id="support-1") == first
+    )
     assert sandbox.calls == calls
     with pytest.raises(PaymentRequestMismatchError):
-        refund_payment(uow, clock, ids, sandbox, paid.id, 800, refund_id="support-1")
+        refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 800, refund_id="support-1")
     assert first.refund_record("support-1").status is RefundStatus.SUCCEEDED
 
 
@@ -544,9 +577,52 @@ def test_a_new_refund_id_waits_for_a_pending_refund(
 ) -> None:
     sandbox.timeout_next_call()
     with pytest.raises(GatewayTimeoutError):
-        refund_payment(uow, clock, ids, sandbox, paid.id, 700, refund_id="support-1")
+        refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 700, refund_id="support-1")
     with pytest.raises(RefundInProgressError):
-        refund_payment(uow, clock, ids, sandbox, paid.id, 700, refund_id="support-2")
-    done = refund_payment(uow, clock, ids, sandbox, paid.id, 700, refund_id="support-1")
+        refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 700, refund_id="support-2")
+    done = refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 700, refund_id="support-1")
     assert done.refunded_minor == 700
     assert [r.id for r in done.refunds] == ["support-1"]
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        Actor.visitor(),
+        Actor("c-1", Role.CUSTOMER, customer_id="c-1"),
+        Actor("manager-1", Role.SHOP_MANAGER),
+        Actor("admin-1", Role.ADMINISTRATOR),
+    ],
+    ids=["visitor", "customer", "shop manager", "administrator"],
+)
+def test_payment_steps_need_the_payment_job(
+    uow: Any,
+    clock: FixedClock,
+    ids: SequentialIds,
+    sandbox: SandboxGateway,
+    payment: Payment,
+    make_request: MakeRequest,
+    actor: Actor,
+) -> None:
+    """PAY-1, X-6 (issue #18, finding 7): capturing, voiding and refunding take the actor
+    and need ``payments.process`` (the checkout's payment job; staff go through
+    approve/reject/refund_order). Anyone else is refused; the gateway is not called and
+    the payment is unchanged."""
+    held = authorize_payment(
+        uow, clock, sandbox, JOB, payment.id, make_request(payment), token(sandbox)
+    )
+    calls = sandbox.calls
+    for step in (
+        lambda: capture_payment(uow, clock, sandbox, actor, held.id),
+        lambda: void_payment(uow, clock, sandbox, actor, held.id),
+        lambda: refund_payment(uow, clock, ids, sandbox, actor, held.id, 100),
+        lambda: start_payment(
+            uow, clock, ids, actor, order_id="o-2", provider_id="sandbox", amount_minor=1,
+            currency="EUR",
+        ),
+    ):  # fmt: skip
+        with pytest.raises(PermissionDeniedError) as refused:
+            step()
+        assert refused.value.details == {"permission": "payments.process"}
+    assert sandbox.calls == calls
+    assert uow.stored(held.id) == held

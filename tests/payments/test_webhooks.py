@@ -35,7 +35,12 @@ from klickit_core.payments.webhooks import (
     encode_webhook_body,
     sign_webhook,
 )
+from klickit_core.shared.actors import Actor
+from klickit_core.shared.serialisation import unstructure
 from klickit_core.testing import FixedClock, SequentialIds
+
+#: The payment steps run as the checkout's payment job (payments.process, X-6).
+JOB = Actor.system("gateway")
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SECRET = b"w" * 32
@@ -291,7 +296,7 @@ def test_refusals_hold_no_personal_data_or_secrets() -> None:
     with pytest.raises(InvalidWebhookError) as caught:
         verifier().verify(sign_webhook(OTHER, body, NOW), body, NOW)
     error = caught.value
-    for text in (str(error), repr(error), str(error.to_dict()), error.message("fr")):
+    for text in (str(error), repr(error), str(unstructure(error)), error.message("fr")):
         assert "camille" not in text
         assert "ch_1" not in text
         assert "w" * 32 not in text
@@ -367,14 +372,14 @@ def paid(
     make_request: MakeRequest,
 ) -> Payment:
     tok = sandbox.tokenize("4242424242424242", 12, 2030, "123")
-    return charge_payment(uow, clock, sandbox, payment.id, make_request(payment), tok)
+    return charge_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), tok)
 
 
 def deliver(uow: Any, sandbox: SandboxGateway, index: int = -1) -> Payment | None:
     """Verify the sandbox's delivery ``index`` and apply it, as an app's endpoint would."""
     delivery = sandbox.outbox[index]
     event = WebhookVerifier([SECRET]).verify(delivery.header, delivery.body, NOW)
-    return apply_webhook(uow, event, NOW)
+    return apply_webhook(uow, JOB, event, NOW)
 
 
 def test_a_notification_confirms_a_timed_out_charge(
@@ -388,13 +393,13 @@ def test_a_notification_confirms_a_timed_out_charge(
     a later retry returns it without a second charge."""
     tok = sandbox.tokenize("4000000000000119", 12, 2030, "123")
     with pytest.raises(GatewayTimeoutError):
-        charge_payment(uow, clock, sandbox, payment.id, make_request(payment), tok)
+        charge_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), tok)
     applied = deliver(uow, sandbox)
     assert applied is not None
     assert applied.status is S.CAPTURED
     assert applied.gateway_reference == sandbox.outbox[-1].event.gateway_reference
     calls = sandbox.calls
-    again = charge_payment(uow, clock, sandbox, payment.id, make_request(payment), tok)
+    again = charge_payment(uow, clock, sandbox, JOB, payment.id, make_request(payment), tok)
     assert again == applied
     assert sandbox.calls == calls
     assert sandbox.charges == 1
@@ -405,7 +410,7 @@ def test_our_own_notifications_change_nothing_after_the_call(
 ) -> None:
     """PAY-4: the capture and refund notifications echo what the calls already recorded."""
     assert deliver(uow, sandbox) is None
-    refunded = refund_payment(uow, clock, ids, sandbox, paid.id, 1000)
+    refunded = refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 1000)
     assert deliver(uow, sandbox) is None
     assert uow.stored(paid.id) == refunded
     assert len(uow.committed_events) == 2  # both recorded as processed
@@ -510,7 +515,7 @@ def test_a_refund_arriving_before_its_capture_is_deferred(
 
 def test_a_notification_for_an_unknown_payment_is_a_typed_error(uow: Any) -> None:
     with pytest.raises(PaymentNotFoundError):
-        apply_webhook(uow, make_event(payment_id="nope"), NOW)
+        apply_webhook(uow, JOB, make_event(payment_id="nope"), NOW)
     assert uow.committed_events == {}
 
 
@@ -530,14 +535,14 @@ def test_a_refund_notification_settles_a_timed_out_refund(
     assert paid.gateway_reference is not None
     sandbox.timeout_next_call()
     with pytest.raises(GatewayTimeoutError):
-        refund_payment(uow, clock, ids, sandbox, paid.id, 1500, refund_id="support-7")
+        refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 1500, refund_id="support-7")
     settled = deliver(uow, sandbox)
     assert settled is not None
     assert settled.refunded_minor == 1500
     assert settled.pending_refund is None
     assert settled.refund_record("support-7").status is RefundStatus.SUCCEEDED
     calls = sandbox.calls
-    again = refund_payment(uow, clock, ids, sandbox, paid.id, 1500, refund_id="support-7")
+    again = refund_payment(uow, clock, ids, sandbox, JOB, paid.id, 1500, refund_id="support-7")
     assert again == settled
     assert sandbox.calls == calls
     assert sandbox.refunded_total(paid.gateway_reference) == 1500

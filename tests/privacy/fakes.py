@@ -9,18 +9,16 @@ after a number of batches, *after* writing, to prove the engine's rollback and r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
 
 from klickit_core.adapters.memory.base import MISSING, MemoryStore, MemoryTransaction
+from klickit_core.adapters.memory.orders_accounts import MemoryAccessLog
 from klickit_core.adapters.memory.privacy import MemoryPrivacyAuditLog, MemorySweepCheckpoints
-from klickit_core.privacy.bundle import CategoryNotice, ExportBundle
-from klickit_core.privacy.registry import PrivacyRegistry
-from klickit_core.privacy.retention import Period, RetentionRule, RetentionSchedule
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     ACCOUNTING_OBLIGATION,
     CONSENT,
     CategoryErasure,
@@ -43,6 +41,9 @@ from klickit_core.shared.personal_data import (
     SweepCursor,
     SweepTask,
 )
+from klickit_core.privacy.bundle import CategoryNotice, ExportBundle
+from klickit_core.privacy.registry import PrivacyRegistry
+from klickit_core.privacy.retention import Period, RetentionRule, RetentionSchedule
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SHORT = "notes.short"  # deleted 10 days after creation
@@ -96,6 +97,7 @@ class FakeUnitOfWork(MemoryTransaction):
         super().__init__(store)
         self.sweep_checkpoints = MemorySweepCheckpoints(self)
         self.privacy_audit = MemoryPrivacyAuditLog(self)
+        self.access_log = MemoryAccessLog(self)  # a staff export is logged
 
     def notes(self) -> list[Note]:
         return sorted(self.scan("notes"), key=lambda note: note.id)
@@ -129,7 +131,13 @@ class NotesProvider(PersonalDataProvider[FakeUnitOfWork]):
     def __init__(self, *, crash_after: int | None = None) -> None:
         self.crash_after = crash_after
         self.calls = 0
+        self.dry_calls = 0  # the engine's final check reads through dry runs
         self.limits: list[int] = []
+        #: Notes another transaction holds: a real batch passes over them (PostgreSQL's
+        #: ``FOR UPDATE SKIP LOCKED``), a dry run still sees them.
+        self.held_elsewhere: set[str] = set()
+        #: Called with ``dry_run`` as each batch starts: what happens meanwhile elsewhere.
+        self.meanwhile: Callable[[bool], None] | None = None
 
     @property
     def name(self) -> str:
@@ -241,6 +249,9 @@ class NotesProvider(PersonalDataProvider[FakeUnitOfWork]):
         dry_run: bool,
     ) -> SweepBatch:
         self.calls += 1
+        self.dry_calls += dry_run
+        if self.meanwhile is not None:
+            self.meanwhile(dry_run)
         self.limits.append(limit)
         due = [
             note
@@ -249,6 +260,7 @@ class NotesProvider(PersonalDataProvider[FakeUnitOfWork]):
             and not note.anonymised
             and task.is_due(note.clock_at)
             and (after is None or note.id > after.value)
+            and (dry_run or note.id not in self.held_elsewhere)
         ][:limit]
         deleted = anonymised = held = 0
         for note in due:

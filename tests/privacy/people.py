@@ -32,12 +32,12 @@ from klickit_core.catalogue.domain import Review, ReviewState
 from klickit_core.catalogue.personal_data import ReviewsProvider
 from klickit_core.consents.domain import ConsentRecord
 from klickit_core.consents.personal_data import ConsentsProvider
+from klickit_core.personal_data import DataSubject
 from klickit_core.privacy.registry import PrivacyRegistry
 from klickit_core.sessions.domain import Location, VisitorSession
 from klickit_core.sessions.personal_data import SessionsProvider
 from klickit_core.shared.access_log import AccessLogEntry
 from klickit_core.shared.addresses import PostalAddress
-from klickit_core.shared.personal_data import DataSubject
 from klickit_core.shared.security_events import SecurityEvent, SecurityEventKind
 from klickit_core.shared.tokens import OneTimeToken
 
@@ -155,12 +155,14 @@ def seed(uow: Any) -> None:
     for review in (approved, pending, bobs):
         uow.reviews.add(review)
     for record in (
+        # The terms of an order this world does not hold (gone): they went with it.
         _consent("k-1", EMAIL, "terms_of_sale", 100, True, customer_id="c-zoe", order_id="o-1"),
         _consent("k-2", EMAIL, "newsletter", 2000, True),  # withdrawn 1900 days ago: past
         _consent("k-3", EMAIL, "newsletter", 1900, False),  # five years: due
         _consent("k-4", EMAIL, "offers", 400, True),
         _consent("k-5", EMAIL, "offers", 300, False, customer_id="c-zoe"),  # kept 5 years
         _consent("k-6", "bob@example.com", "newsletter", 10, True),
+        _consent("k-7", EMAIL, "reviews", 30, True, customer_id="c-zoe"),  # in force
     ):
         uow.consents.add(record)
     uow.login_attempts.add(

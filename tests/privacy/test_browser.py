@@ -9,11 +9,8 @@ skipping them; ``.ci/run`` installs Debian's ``chromium``. Locally they are skip
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,39 +22,6 @@ from klickit_core.privacy.bundle import bundle_to_json
 from .fakes import HOSTILE, sample_bundle
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}: the browser tests must run in CI", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright (no browser download)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
-    if executable is None:
-        _unavailable("Debian's chromium is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(executable), args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def read_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:

@@ -48,9 +48,11 @@ from klickit_core.consents.domain import ConsentRecord
 from klickit_core.consents.personal_data import (
     CONSENT_PROOF,
     CONSENTS_CATEGORY,
+    STANDING_CATEGORY,
     consent_clocks,
     erasure_withdrawal_id,
 )
+from klickit_core.personal_data import DataSubject
 from klickit_core.privacy.bundle import bundle_to_json
 from klickit_core.privacy.erasure import erase_subject
 from klickit_core.privacy.export import export_subject
@@ -61,7 +63,6 @@ from klickit_core.sessions.domain import VisitorSession
 from klickit_core.sessions.personal_data import SESSIONS_CATEGORY
 from klickit_core.shared.access_log import AccessLogEntry
 from klickit_core.shared.actors import Actor, Role
-from klickit_core.shared.personal_data import DataSubject
 from klickit_core.shared.security_events import SecurityEvent
 from klickit_core.shared.tokens import OneTimeToken
 from klickit_core.testing import AdvancingClock, SequentialIds
@@ -157,6 +158,7 @@ def test_the_providers_bind_to_the_default_schedule() -> None:
         CARTS_CATEGORY: "accounts.inactive",
         REVIEWS_CATEGORY: "reviews.erased_authors",
         CONSENTS_CATEGORY: "consents.proofs",
+        STANDING_CATEGORY: "consents.standing",
     }
     people.registry().bind(SCHEDULE.with_overrides(actions={"reviews.erased_authors": "delete"}))
     with pytest.raises(RegistryScheduleError) as refused:
@@ -201,7 +203,7 @@ def test_export_holds_everything_of_the_person_and_no_secret(backend: Backend) -
         SESSIONS_CATEGORY: 1,
         CARTS_CATEGORY: 1,
         REVIEWS_CATEGORY: 2,
-        CONSENTS_CATEGORY: 5,
+        CONSENTS_CATEGORY: 6,
     }
     account = {f.key: f.value for f in sections[ACCOUNTS_CATEGORY].records[0].fields}
     assert account["email"] == EMAIL
@@ -259,12 +261,13 @@ def test_erasure_leaves_nothing_of_the_person_but_the_kept_proofs(backend: Backe
         CARTS_CATEGORY: (1, 0, 0),
         REVIEWS_CATEGORY: (1, 1, 0),  # the pending review goes, the published one is unsigned
         CONSENTS_CATEGORY: (2, 0, 4),  # the newsletter proofs are past their five years
+        STANDING_CATEGORY: (1, 0, 0),  # the terms of an order that is gone (PRV-5)
     }
-    withdrawal = erasure_withdrawal_id("k-1")
+    withdrawal = erasure_withdrawal_id("k-7")
     kept = {(k.category_id, k.reference): (k.legal_basis, k.keep_until) for k in report.kept}
     proofs, log = RULES["consents.proofs"], RULES["staff.access_log"]
     assert kept == {
-        (CONSENTS_CATEGORY, "k-1"): (CONSENT_PROOF, keep_until(proofs, NOW)),
+        (CONSENTS_CATEGORY, "k-7"): (CONSENT_PROOF, keep_until(proofs, NOW)),
         (CONSENTS_CATEGORY, withdrawal): (CONSENT_PROOF, keep_until(proofs, NOW)),
         (CONSENTS_CATEGORY, "k-4"): (CONSENT_PROOF, keep_until(proofs, NOW - 300 * DAY)),
         (CONSENTS_CATEGORY, "k-5"): (CONSENT_PROOF, keep_until(proofs, NOW - 300 * DAY)),
@@ -274,7 +277,7 @@ def test_erasure_leaves_nothing_of_the_person_but_the_kept_proofs(backend: Backe
     assert backend.hits(PERSONAL_VALUES) == {"consents"}
     with factory() as uow:
         ledger = uow.consents.for_subject(EMAIL)
-        assert {r.id for r in ledger} == {"k-1", withdrawal, "k-4", "k-5"}
+        assert {r.id for r in ledger} == {"k-7", withdrawal, "k-4", "k-5"}
         assert uow.reviews.get("r-zoe-1").is_anonymised
         assert uow.reviews.get("r-zoe-1").text.startswith("Très beau mug")
         assert uow.reviews.get("r-zoe-2") is None
@@ -298,12 +301,12 @@ def test_a_dry_run_erasure_writes_nothing(backend: Backend) -> None:
     report = erase_subject(
         bound, factory(), ADMIN, ZOE, now=NOW, ids=SequentialIds("e"), dry_run=True
     )
-    assert report.deleted == 11
+    assert report.deleted == 12
     assert report.anonymised == 2
     assert backend.hits(PERSONAL_VALUES) == before
     with factory() as uow:
         assert uow.customers.get("c-zoe") is not None
-        assert len(uow.consents.for_subject(EMAIL)) == 5
+        assert len(uow.consents.for_subject(EMAIL)) == 6
 
 
 def test_an_account_found_by_email_takes_what_hangs_off_it() -> None:
@@ -457,7 +460,13 @@ def check(factory: Factory, world: dict[str, Any], now: datetime) -> None:
             for r in uow.consents.for_subject(f"{email}@example.fr")
         }
         for record in records:
-            assert (record.id not in left) == due("consents.proofs", clocks[record.id], now)
+            clock = clocks[record.id]
+            ended = (  # a grant in force ends from when it was given (issue #12)
+                due("consents.proofs", clock, now)
+                if clock is not None
+                else due("consents.standing", record.at, now)
+            )
+            assert (record.id not in left) == ended, record.id
 
 
 def sweep_property(factory: Factory, world: dict[str, Any], steps: list[int]) -> None:

@@ -11,14 +11,7 @@ from hypothesis import given
 
 from klickit_core.adapters.memory.base import MemoryStore
 from klickit_core.adapters.memory.privacy import MemoryPrivacyAuditLog, MemorySweepCheckpoints
-from klickit_core.privacy.ports import (
-    CategoryTally,
-    PrivacyAction,
-    PrivacyAuditEntry,
-    SweepCheckpoint,
-)
-from klickit_core.shared.errors import ConflictError
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     ACCOUNTING_OBLIGATION,
     CategoryErasure,
     ClockEvent,
@@ -44,6 +37,14 @@ from klickit_core.shared.personal_data import (
     SweepTask,
     is_identifier,
 )
+from klickit_core.privacy.ports import (
+    CategoryTally,
+    PrivacyAction,
+    PrivacyAuditEntry,
+    SweepCheckpoint,
+)
+from klickit_core.shared.errors import ConflictError
+from klickit_core.shared.serialisation import structure, unstructure
 from klickit_core.testing import strategies as kst
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -248,7 +249,7 @@ def test_tallies_add_batches(batch: SweepBatch) -> None:
     tally = CategoryTally(batch.category_id).plus(batch).plus(batch)
     assert tally.examined == 2 * batch.examined
     assert tally.kept_total == 2 * batch.kept_total
-    assert CategoryTally.from_dict(tally.to_dict()) == tally
+    assert structure(unstructure(tally), CategoryTally) == tally
 
 
 # ---------------------------------------------------------------------------- memory ports
@@ -294,7 +295,7 @@ def test_concurrent_checkpoint_saves_conflict() -> None:
 def test_checkpoints_survive_a_round_trip_through_json(a: SweepBatch, b: SweepBatch) -> None:
     checkpoint = SweepCheckpoint("job", "run-1", NOW, "actor", NOW, resumptions=2)
     checkpoint = checkpoint.after_batch(a, exhausted=True).after_batch(b, exhausted=False)
-    assert SweepCheckpoint.from_dict(checkpoint.to_dict()) == checkpoint
+    assert structure(unstructure(checkpoint), SweepCheckpoint) == checkpoint
     assert a.category_id in checkpoint.done
 
 

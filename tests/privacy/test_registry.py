@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import attrs
 import pytest
 
+from klickit_core.personal_data import ClockEvent, DataCategory, RetentionAction
 from klickit_core.privacy.registry import (
     DuplicateCategoryError,
     DuplicateProviderError,
@@ -17,7 +18,6 @@ from klickit_core.privacy.registry import (
     UnknownCategoryError,
 )
 from klickit_core.privacy.retention import Period, RetentionSchedule
-from klickit_core.shared.personal_data import ClockEvent, DataCategory, RetentionAction
 
 from .fakes import LONG, SHORT, FakeUnitOfWork, NotesProvider, schedule
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from klickit_core.personal_data import ClockEvent, RetentionAction
 from klickit_core.privacy.retention import (
     DEFAULT_RULES,
     InvalidPeriodError,
@@ -25,7 +26,6 @@ from klickit_core.privacy.retention import (
     keep_until,
 )
 from klickit_core.shared.clock import SHOP_TIMEZONE
-from klickit_core.shared.personal_data import ClockEvent, RetentionAction
 from klickit_core.testing import AdvancingClock
 from klickit_core.testing import strategies as kst
 
@@ -72,6 +72,7 @@ def test_every_category_the_spec_names_has_a_stated_default() -> None:
         "staff.access_log": "P1Y",
         "contact.messages": "P3Y",
         "consents.proofs": "P5Y",
+        "consents.standing": "P8Y",
         "reviews.erased_authors": "P0D",
         "privacy.export_bundles": "P7D",
         "privacy.request_proofs": "P1Y",
@@ -81,6 +82,7 @@ def test_every_category_the_spec_names_has_a_stated_default() -> None:
     assert schedule.rule("sessions.visitor").starts is ClockEvent.LAST_ACTIVITY
     assert schedule.rule("accounts.inactive").starts is ClockEvent.LAST_ACTIVITY
     assert schedule.rule("consents.proofs").starts is ClockEvent.WITHDRAWAL
+    assert schedule.rule("consents.standing").starts is ClockEvent.CREATION
     for rule in DEFAULT_RULES:
         assert rule.source.strip()
         assert rule.label.strip()

@@ -16,11 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from klickit_core.adapters.memory.base import MemoryStore
-from klickit_core.privacy.ports import PrivacyAction
+from klickit_core.personal_data import SweepBatch, SweepCursor, SweepTask
+from klickit_core.privacy.ports import PrivacyAction, SweepAlreadyRunningError
 from klickit_core.privacy.registry import BoundRegistry, ProviderContractError
 from klickit_core.privacy.retention import is_due
 from klickit_core.privacy.sweep import (
     DEFAULT_JOB,
+    SETTLING_ROUNDS,
     InvalidSweepOptionsError,
     SweepProgress,
     SweepReport,
@@ -28,7 +30,7 @@ from klickit_core.privacy.sweep import (
 )
 from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.errors import PermissionDeniedError
-from klickit_core.shared.personal_data import SweepBatch, SweepCursor, SweepTask
+from klickit_core.shared.serialisation import unstructure
 from klickit_core.testing import AdvancingClock, SequentialIds
 
 from .fakes import (
@@ -237,6 +239,23 @@ def test_a_dry_run_changes_nothing_and_tells_what_would_happen(
     assert [e.dry_run for e in entries] == [False, True]  # type: ignore[attr-defined]
 
 
+@settings(max_examples=40)
+@given(note_sets(), st.integers(1, 5), st.integers(0, 800), st.integers(2, 4))
+def test_workers_share_the_categories_and_report_one_runs_counts(
+    notes: list[Note], batch_size: int, days_later: int, workers: int
+) -> None:
+    """PRV-2: worker threads take whole categories; the store ends as after a single run
+    and the report holds the single run's counts."""
+    now = NOW + timedelta(days=days_later)
+    single, shared = store_with(notes), store_with(notes)
+    alone = sweep(single, now, batch_size=batch_size)
+    together = sweep(shared, now, batch_size=batch_size, workers=workers)
+    assert together.complete
+    assert together.categories == alone.categories
+    assert all_notes(shared) == all_notes(single) == expected_after(notes, now)
+    assert checkpoint(shared) is None
+
+
 @given(note_sets(), st.integers(1, 6), st.integers(0, 800))
 def test_batches_are_bounded(notes: list[Note], batch_size: int, days_later: int) -> None:
     store = store_with(notes)
@@ -257,7 +276,7 @@ def test_batches_are_bounded(notes: list[Note], batch_size: int, days_later: int
         assert [b.examined for b in in_category[:-1]] == [batch_size] * (len(in_category) - 1)
         assert in_category[-1].examined < batch_size
         assert len(in_category) == part.tally.examined // batch_size + 1
-    assert report.batches == len(batches) == provider.calls
+    assert report.batches == len(batches) == provider.calls - provider.dry_calls
 
 
 # ---------------------------------------------------------------------------- examples
@@ -288,6 +307,79 @@ def test_a_budget_of_batches_stops_the_run_and_the_next_call_resumes_it() -> Non
     assert entry.reference == first.run_id == second.run_id  # type: ignore[attr-defined]
 
 
+def test_a_second_run_of_the_job_is_refused_while_the_first_works() -> None:
+    """PRV-2: while a run holds its job, another run of the job (here started from inside
+    one of the first run's batches) is refused with the job's name and changes nothing;
+    another job may run. Once the first run is over, the job is free again."""
+    store = store_with(old_notes(3))
+    refusals: list[SweepAlreadyRunningError] = []
+    others: list[SweepReport] = []
+
+    def meddle(_dry_run: bool) -> None:
+        if not refusals:
+            with pytest.raises(SweepAlreadyRunningError) as refused:
+                sweep(store, NOW)
+            refusals.append(refused.value)
+            others.append(sweep(store, NOW, job="another-job", dry_run=True))
+
+    meddling = NotesProvider()
+    meddling.meanwhile = meddle
+    first = sweep(store, NOW, provider=meddling, batch_size=2)
+    (refusal,) = refusals
+    assert refusal.code == "privacy.sweep_running"
+    assert refusal.details == {"job": DEFAULT_JOB}
+    assert first.complete
+    assert first.deleted == 3
+    assert others[0].dry_run
+    assert all_notes(store) == {}
+    assert sweep(store, NOW).complete  # released
+
+
+def test_rows_passed_over_are_swept_before_the_run_says_complete() -> None:
+    """PRV-2: a batch that passes over rows another transaction holds (SKIP LOCKED) does
+    not let the run report complete with them still due: the final check finds them and
+    sweeps them once they are free."""
+    store = store_with(old_notes(6))
+    provider = NotesProvider()
+    provider.held_elsewhere = {"n-0001", "n-0004"}
+
+    def release(dry_run: bool) -> None:  # the other transaction ends by the final check
+        if dry_run:
+            provider.held_elsewhere = set()
+
+    provider.meanwhile = release
+    report = sweep(store, NOW, provider=provider, batch_size=2)
+    assert report.complete
+    assert all_notes(store) == {}
+    assert report.category(SHORT).tally.deleted == 6
+    assert report.category(SHORT).tally.examined == 6
+    assert checkpoint(store) is None
+
+
+def test_a_run_that_cannot_reach_every_due_row_is_not_complete() -> None:
+    """PRV-2: rows held elsewhere through every settling round keep the run incomplete:
+    no audit entry, the checkpoint kept; the next run resumes it, sweeps them and ends
+    complete with the counts of both."""
+    store = store_with(old_notes(5))
+    held = NotesProvider()
+    held.held_elsewhere = {"n-0002"}
+    first = sweep(store, NOW, provider=held, batch_size=2)
+    assert not first.complete
+    assert first.deleted == 4
+    assert set(all_notes(store)) == {"n-0002"}
+    assert audit(store) == []
+    assert checkpoint(store) is not None
+    assert held.calls - held.dry_calls == 4 + SETTLING_ROUNDS  # 3 + 1 batches, then rounds
+    second = sweep(store, NOW + timedelta(days=3), batch_size=2)
+    assert second.complete
+    assert second.resumed
+    assert second.run_id == first.run_id
+    assert second.now == NOW
+    assert second.deleted == 5
+    assert all_notes(store) == {}
+    assert checkpoint(store) is None
+
+
 def test_progress_is_told_after_every_batch() -> None:
     store = store_with(old_notes(5))
     seen: list[SweepProgress] = []
@@ -303,7 +395,7 @@ def test_the_report_and_the_audit_entry_hold_counts_not_personal_data() -> None:
     notes = [*old_notes(3), attrs.evolve(old_notes(1)[0], id="n-0100", held=True)]
     store = store_with(notes)
     report = sweep(store, NOW)
-    data = report.to_dict("fr")
+    data = unstructure(report, locale="fr")
     short = next(c for c in data["categories"] if c["category"] == SHORT)
     assert short["deleted"] == 3
     assert short["kept"] == [{"reason": "open_dispute", "label": DISPUTE.label, "count": 1}]
@@ -312,7 +404,7 @@ def test_the_report_and_the_audit_entry_hold_counts_not_personal_data() -> None:
     with pytest.raises(KeyError):
         report.category("nope")
     (entry,) = audit(store)
-    text = json.dumps(entry.to_dict()) + repr(entry)  # type: ignore[attr-defined]
+    text = json.dumps(unstructure(entry)) + repr(entry)
     assert "ana@example.fr" not in text
     assert "Ana" not in text
     assert entry.actor_id == JOB.id  # type: ignore[attr-defined]
@@ -334,6 +426,9 @@ def test_only_administrators_and_jobs_may_sweep() -> None:
         ({"batch_size": True}, "batch_size"),
         ({"max_batches": 0}, "max_batches"),
         ({"job": "Not A Job"}, "job"),
+        ({"workers": 0}, "workers"),
+        ({"workers": 17}, "workers"),
+        ({"workers": True}, "workers"),
     ],
 )
 def test_options_are_checked(options: dict[str, object], option: str) -> None:

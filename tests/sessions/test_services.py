@@ -20,7 +20,7 @@ from klickit_core.sessions.domain import (
 )
 from klickit_core.sessions.ports import SessionExpiredError, SessionNotFoundError
 from klickit_core.shared.addresses import PostalAddress
-from klickit_core.shared.errors import NotFoundError
+from klickit_core.shared.errors import NotFoundError, ValidationError
 from klickit_core.shared.money import Money
 from klickit_core.testing import FixedClock, SequentialIds
 
@@ -181,6 +181,19 @@ def test_remember_shipping_address(
     assert updated.shipping_address == BORDEAUX
     assert updated.last_activity_at == moment
     assert stored(shop, session.id) == updated
+
+
+def test_an_address_holding_a_card_number_is_not_remembered(
+    shop: MemoryStore, clock: FixedClock, ids: SequentialIds
+) -> None:
+    """SES-1, PAY-2: a card number typed in an estimate's street is refused
+    (``text.card_number``); the session keeps no address."""
+    session = start(shop, clock, ids)
+    typed = PostalAddress("FR", "33000", "Bordeaux", ("1 rue", "4242 4242 4242 4242"))
+    with pytest.raises(ValidationError) as caught:
+        services.remember_shipping_address(shop.unit_of_work(), clock, session.id, typed)
+    assert caught.value.codes == {"shipping_address.street": "text.card_number"}
+    assert stored(shop, session.id) == session
 
 
 # ---------------------------------------------------------------------------- expiry

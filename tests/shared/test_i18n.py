@@ -135,7 +135,7 @@ def test_negotiate_locale(requested: str | None, expected: str) -> None:
     [
         ("Write a review.", "fr", "Rédigez un avis."),
         ("Write a review.", "fr_FR", "Rédigez un avis."),
-        ("Write a review.", "de", "Rédigez un avis."),
+        ("Write a review.", "fr-FR", "Rédigez un avis."),
         ("Write a review.", "en", "Write a review."),
         ("Write a review.", "en-GB", "Write a review."),
         ("Invalid VAT rate.", "fr", "Taux de TVA invalide."),

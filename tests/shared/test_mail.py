@@ -24,8 +24,8 @@ WITH_VALUES = MailTemplate(
     [
         ("fr", "fr", "Rédigez un avis.", "Saisissez votre nom."),
         ("fr_FR", "fr", "Rédigez un avis.", "Saisissez votre nom."),
-        ("de", "fr", "Rédigez un avis.", "Saisissez votre nom."),  # the shop's default
-        ("", "fr", "Rédigez un avis.", "Saisissez votre nom."),
+        ("fr-FR", "fr", "Rédigez un avis.", "Saisissez votre nom."),
+        ("EN_gb", "en", "Write a review.", "Enter your name."),
         ("en", "en", "Write a review.", "Enter your name."),
         ("en-GB", "en", "Write a review.", "Enter your name."),
     ],

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     InvalidSweepDataError,
     KeepReason,
     SweepCursor,

@@ -11,6 +11,7 @@ from decimal import (
     ROUND_HALF_UP,
     ROUND_UP,
     Decimal,
+    localcontext,
 )
 from fractions import Fraction
 
@@ -156,6 +157,17 @@ def test_rate_display(percent: str, fr: str, en: str, plain: str) -> None:
     assert vat_rate.format() == fr
     assert vat_rate.format("en") == en
     assert str(vat_rate) == plain
+
+
+@pytest.mark.parametrize("precision", [1, 2])
+def test_rate_display_ignores_the_callers_decimal_context(precision: int) -> None:
+    """X-1: an app running under ``localcontext(prec=1)`` still shows 5.5 % as 5.5 %,
+    not 6 % (the library's results never depend on the caller's decimal context)."""
+    vat_rate = rate("5.5")
+    with localcontext(prec=precision, rounding=ROUND_HALF_UP):
+        assert vat_rate.format("fr_FR") == "5,5\xa0%"
+        assert vat_rate.format("en") == "5.5%"
+        assert str(vat_rate) == "5.5 %"
 
 
 def test_france_table() -> None:

@@ -34,32 +34,24 @@ from klickit_core.accounts.security import (
     RecoveryStatus,
     SecuritySettings,
 )
-from klickit_core.shared.access_log import log_staff_read
-from klickit_core.shared.actors import Actor, Permission, require
+from klickit_core.shared.access_log import log_staff_read, log_staff_reads
+from klickit_core.shared.actors import Actor
+from klickit_core.shared.authorization import authorize
 from klickit_core.shared.clock import Clock
 from klickit_core.shared.emails import check_email
 from klickit_core.shared.errors import FieldError, ValidationError
 from klickit_core.shared.i18n import N_
-from klickit_core.shared.ids import IdGenerator
+from klickit_core.shared.ids import IdGenerator, RandomIdGenerator
 from klickit_core.shared.mail import Mailer
 from klickit_core.shared.security_events import SecurityEvent, SecurityEventKind
-from klickit_core.shared.text import is_clean_text
+from klickit_core.shared.text import free_text_error
 
-__all__ = [
-    "MAX_RECOVERY_MESSAGE",
-    "MAX_RECOVERY_NAME",
-    "get_lost_credentials_request",
-    "lost_credentials_requests",
-    "open_lost_credentials_request",
-    "reject_lost_credentials_request",
-    "resolve_lost_credentials_request",
-]
+__all__ = ["MAX_RECOVERY_MESSAGE", "MAX_RECOVERY_NAME"]
 
 MAX_RECOVERY_NAME = 100
 MAX_RECOVERY_MESSAGE = 5000
 
 _TOO_LONG = N_("At most {max} characters.")
-_INVALID = N_("This text has invalid characters.")
 
 
 def _text(
@@ -68,8 +60,11 @@ def _text(
     path = (field,)
     if not isinstance(value, str) or not value.strip():
         return FieldError(path, f"recovery.{field}_required", required)
-    if not is_clean_text(value, multiline=multiline):
-        return FieldError(path, f"recovery.{field}_invalid", _INVALID)
+    problem = free_text_error(
+        value, path, invalid_code=f"recovery.{field}_invalid", multiline=multiline
+    )
+    if problem is not None:  # control characters, a card number (PAY-2)
+        return problem
     text = value.strip()
     if len(text) > maximum:
         return FieldError(path, f"recovery.{field}_too_long", _TOO_LONG, {"max": maximum})
@@ -88,7 +83,7 @@ def open_lost_credentials_request(
 ) -> LostCredentialsRequest:
     """Record a lost-credentials request from the contact form (any actor may: the person
     cannot log in). Every field error is reported at once; nothing is stored on error."""
-    del actor  # anyone may ask; the parameter keeps the X-6 rule "every request names one"
+    authorize(actor, "accounts.lost_credentials.open_lost_credentials_request")
     checked_name = _text(name, "name", MAX_RECOVERY_NAME, N_("Enter your name."), multiline=False)
     checked_email = check_email(email, ("email",))
     checked_message = _text(
@@ -128,13 +123,12 @@ def lost_credentials_requests(
     limit: int = 100,
 ) -> list[LostCredentialsRequest]:
     """The review queue, oldest first (open requests by default). Staff only; the read is
-    written to the access log (``lost_credentials.list``, subject ``*``)."""
-    require(actor, Permission.RECOVER_ACCOUNTS)
+    written to the access log (``lost_credentials.list``, one entry per request)."""
+    authorize(actor, "accounts.lost_credentials.lost_credentials_requests")
     with uow:
         found = uow.lost_credentials.list(status=status, limit=limit)
-        log_staff_read(
-            uow.access_log, actor, "lost_credentials.list", "*", clock.now(), ids.new_id()
-        )
+        subjects = (request.id for request in found)
+        log_staff_reads(uow.access_log, actor, "lost_credentials.list", subjects, clock.now(), ids)
         uow.commit()
     return found
 
@@ -150,7 +144,7 @@ def get_lost_credentials_request(
     uow: SecurityUnitOfWork, clock: Clock, ids: IdGenerator, actor: Actor, request_id: str
 ) -> LostCredentialsRequest:
     """One request, for review. Staff only; logged (``lost_credentials.read``)."""
-    require(actor, Permission.RECOVER_ACCOUNTS)
+    authorize(actor, "accounts.lost_credentials.get_lost_credentials_request")
     with uow:
         request = _open_request(uow, request_id)
         log_staff_read(
@@ -180,7 +174,7 @@ def resolve_lost_credentials_request(
     account. The access log gets ``customers.recover`` (subject: the customer), the
     security log an ``account.recovery`` event naming the staff member.
     """
-    require(actor, Permission.RECOVER_ACCOUNTS)
+    authorize(actor, "accounts.lost_credentials.resolve_lost_credentials_request")
     with uow:
         request = _open_request(uow, request_id)
         if not request.is_open:
@@ -201,22 +195,33 @@ def resolve_lost_credentials_request(
                 actor_id=actor.id,
             )
         )
-        link = new_reset_link(uow, clock, settings, customer.id)  # staff are not rate-limited
+        link = new_reset_link(uow, clock, settings, actor, customer.id)  # staff: no rate limit
         uow.commit()
     mail_reset_link(mailer, settings, customer.email, link, locale)
     return resolved
 
 
 def reject_lost_credentials_request(
-    uow: SecurityUnitOfWork, clock: Clock, actor: Actor, request_id: str
+    uow: SecurityUnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    request_id: str,
+    *,
+    ids: IdGenerator | None = None,
 ) -> LostCredentialsRequest:
-    """Staff could not match an account: record the review (who, when)."""
-    require(actor, Permission.RECOVER_ACCOUNTS)
+    """Staff could not match an account: record the review (who, when), and the read in
+    the access log (``lost_credentials.reject``, an entry id from ``ids``, random by
+    default)."""
+    authorize(actor, "accounts.lost_credentials.reject_lost_credentials_request")
     with uow:
         request = _open_request(uow, request_id)
         if not request.is_open:
             raise RequestAlreadyReviewedError
         rejected = request.rejected(actor.id, clock.now())
         uow.lost_credentials.save(rejected)
+        entry_id = (ids or RandomIdGenerator()).new_id()
+        log_staff_read(
+            uow.access_log, actor, "lost_credentials.reject", request.id, clock.now(), entry_id
+        )
         uow.commit()
     return rejected

@@ -80,12 +80,15 @@ def common_passwords() -> frozenset[str]:
 
 def _smallest_unit(text: str) -> str:
     """The shortest ``unit`` such that ``text`` is ``unit`` repeated (``text`` itself if
-    it repeats nothing)."""
-    length = len(text)
-    for size in range(1, length // 2 + 1):
-        if length % size == 0 and text[:size] * (length // size) == text:
-            return text[:size]
-    return text
+    it repeats nothing).
+
+    The first place after the start where ``text`` occurs in ``text + text`` is the
+    length of that unit (``text`` equals itself turned by that many characters, and the
+    smallest such turn divides the length): one search in C instead of a loop over every
+    divisor of the length.
+    """
+    size = (text + text).find(text, 1)
+    return text[:size] if 0 < size < len(text) else text
 
 
 def _without_affixes(text: str) -> Iterator[str]:
@@ -112,7 +115,12 @@ def is_common_password(password: Secret | str) -> bool:
     typed = password.reveal() if isinstance(password, Secret) else password
     candidate = normalise_for_comparison(typed)
     listed = common_passwords()
-    if candidate in listed or any(core in listed for core in _without_affixes(candidate)):
+    if candidate in listed:
+        return True
+    # A password that starts and ends with a letter has no affix to take off (the common
+    # case): ``_without_affixes`` would yield nothing.
+    affixed = not (candidate[:1].isalpha() and candidate[-1:].isalpha())
+    if affixed and any(core in listed for core in _without_affixes(candidate)):
         return True
     unit = _smallest_unit(candidate)
     return unit != candidate and (len(unit) <= _MAX_TRIVIAL_UNIT or unit in listed)

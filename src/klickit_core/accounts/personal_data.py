@@ -12,9 +12,10 @@ Three providers, one per concern:
 * :class:`AccountSecurityProvider` — login attempts, one-time tokens, security events and
   lost-credentials requests. A token is exported as the fact that a link was issued (its
   purpose and dates), never its id or hash: the id is half of the link.
-* :class:`AccessLogProvider` — the staff access log: entries about the person's account
-  are exported as "who on the staff read your data", and kept on erasure for their one
-  year under the shop's duty to secure and account for access (GDPR art. 32).
+* :class:`AccessLogProvider` — the staff access log: entries about the person (their
+  account, and each of their orders, reviews, consents and requests, by id) are exported
+  as "who on the staff read your data", and kept on erasure for their one year under the
+  shop's duty to secure and account for access (GDPR art. 32).
 
 **Last activity.** An account's last activity is the latest of: its creation and last
 update; a successful login or password reset (the attempts on file — kept 30 days — and,
@@ -61,10 +62,7 @@ from klickit_core.accounts.ports import (
     LostCredentialsRepository,
 )
 from klickit_core.accounts.security import LoginAttempt, LostCredentialsRequest
-from klickit_core.shared.access_log import AccessLog, AccessLogEntry
-from klickit_core.shared.export_values import address_text
-from klickit_core.shared.i18n import N_
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     CONTRACT,
     LEGITIMATE_INTEREST,
     CategoryErasure,
@@ -86,6 +84,9 @@ from klickit_core.shared.personal_data import (
     SweepCursor,
     SweepTask,
 )
+from klickit_core.shared.access_log import AccessLog, AccessLogEntry
+from klickit_core.shared.export_values import address_text
+from klickit_core.shared.i18n import N_
 from klickit_core.shared.security_events import SecurityEvent, SecurityEventLog
 from klickit_core.shared.sweeps import SweepKey
 from klickit_core.shared.tokens import OneTimeToken, OneTimeTokenRepository
@@ -595,13 +596,63 @@ class AccountSecurityProvider(PersonalDataProvider[AccountSecurityPrivacyUnitOfW
 
 
 # ---------------------------------------------------------------------------- access log
+class _Record(Protocol):
+    """Anything the access log may name: it has an id."""
+
+    @property
+    def id(self) -> str: ...
+
+
+class _PeopleRecords(Protocol):
+    """A sibling repository that finds a person's records (orders, privacy requests).
+    Structural, so that accounts imports none of them."""
+
+    def for_subject(self, email: str, customer_id: str | None) -> Sequence[_Record]: ...
+
+
+class _Reviews(Protocol):
+    def by_author(self, email: str, customer_id: str | None) -> Sequence[_Record]: ...
+
+
+class _Consents(Protocol):
+    def for_subject(self, email: str) -> Sequence[_Record]: ...
+
+
 class AccessLogPrivacyUnitOfWork(Transaction, Protocol):
-    """What :class:`AccessLogProvider` needs from the shop's unit of work."""
+    """What :class:`AccessLogProvider` needs from the shop's unit of work: the log, and
+    where to find the ids of the person's records it may name."""
 
     @property
     def customers(self) -> CustomerRepository: ...
     @property
     def access_log(self) -> AccessLog: ...
+    @property
+    def lost_credentials(self) -> LostCredentialsRepository: ...
+    @property
+    def orders(self) -> _PeopleRecords: ...
+    @property
+    def privacy_requests(self) -> _PeopleRecords: ...
+    @property
+    def reviews(self) -> _Reviews: ...
+    @property
+    def consents(self) -> _Consents: ...
+
+
+def _access_log_subjects(uow: AccessLogPrivacyUnitOfWork, subject: DataSubject) -> list[str]:
+    """Every id an access-log entry about ``subject`` may name: their accounts, and their
+    orders, reviews, consents, privacy requests and lost-credentials requests (X-6,
+    PRV-3: the export holds every entry about them)."""
+    customer_ids = subject_customer_ids(uow, subject)
+    email = subject.email
+    records: list[_Record] = list(uow.consents.for_subject(email))
+    # The subject's own id first, then an account found by their email only.
+    owners = dict.fromkeys([subject.customer_id, *customer_ids])
+    for owner in owners:
+        records.extend(uow.orders.for_subject(email, owner))
+        records.extend(uow.privacy_requests.for_subject(email, owner))
+        records.extend(uow.reviews.by_author(email, owner))
+        records.extend(uow.lost_credentials.for_person(email, owner))
+    return sorted({*customer_ids, *(record.id for record in records)})
 
 
 def _access_record(entry: AccessLogEntry) -> ExportRecord:
@@ -652,9 +703,9 @@ class AccessLogProvider(PersonalDataProvider[AccessLogPrivacyUnitOfWork]):
     def _entries(
         self, uow: AccessLogPrivacyUnitOfWork, subject: DataSubject
     ) -> list[AccessLogEntry]:
-        ids = subject_customer_ids(uow, subject)
+        keys = _access_log_subjects(uow, subject)
         return sorted(
-            (entry for cid in ids for entry in uow.access_log.about(cid)),
+            (entry for key in keys for entry in uow.access_log.about(key)),
             key=lambda e: (e.at, e.id),
         )
 

@@ -10,7 +10,12 @@ from datetime import datetime
 from typing import Protocol
 
 from klickit_core.accounts.domain import AccountActivity, Customer
-from klickit_core.accounts.security import LoginAttempt, LostCredentialsRequest, RecoveryStatus
+from klickit_core.accounts.security import (
+    AttemptOutcome,
+    LoginAttempt,
+    LostCredentialsRequest,
+    RecoveryStatus,
+)
 from klickit_core.shared.access_log import AccessLog
 from klickit_core.shared.errors import ConflictError, NotFoundError
 from klickit_core.shared.i18n import N_
@@ -183,11 +188,19 @@ class AccountsUnitOfWork(Transaction, Protocol):
 
 
 class LoginAttemptRepository(abc.ABC):
-    """Login attempts, counted by the login limits (SEC-2). Append-only."""
+    """Login attempts, counted by the login limits (SEC-2). Append-only, but for
+    :meth:`settle`: an attempt is claimed as a failure before its password is checked."""
 
     @abc.abstractmethod
     def add(self, attempt: LoginAttempt) -> None:
         """Record an attempt; :class:`ConflictError` if the id exists."""
+
+    @abc.abstractmethod
+    def settle(self, claimed: LoginAttempt, outcome: AttemptOutcome | None) -> None:
+        """Settle an attempt recorded as failed while its password was being checked:
+        it becomes ``outcome`` (a success), or, with ``None``, it is withdrawn (a login
+        held for confirmation was neither a failure nor a login).
+        :class:`ConflictError` at commit if the claim changed or vanished since."""
 
     @abc.abstractmethod
     def count_failures(

@@ -43,11 +43,15 @@ from klickit_core.accounts.security import (
     SecuritySettings,
     network_key,
 )
+from klickit_core.shared import events
+from klickit_core.shared.actors import Actor
+from klickit_core.shared.authorization import authorize
 from klickit_core.shared.clock import Clock, to_shop_time
 from klickit_core.shared.emails import check_email
 from klickit_core.shared.errors import ValidationError
-from klickit_core.shared.i18n import N_, negotiate_locale, translate
+from klickit_core.shared.i18n import N_, translate
 from klickit_core.shared.ids import IdGenerator
+from klickit_core.shared.locales import locale_language, normalise_locale
 from klickit_core.shared.mail import Mailer, MailTemplate
 from klickit_core.shared.security_events import SecurityEvent, SecurityEventKind
 from klickit_core.shared.sensitive import Secret
@@ -59,10 +63,6 @@ __all__ = [
     "RESET_REQUESTED",
     "PasswordChanged",
     "ResetRequested",
-    "mail_reset_link",
-    "new_reset_link",
-    "request_password_reset",
-    "reset_password",
 ]
 
 #: The mail carrying the reset link.
@@ -104,12 +104,8 @@ class ResetRequested:
     )
 
     def message(self, locale: str = "fr") -> str:
-        """The message to show, in ``locale``."""
+        """The message to show, in ``locale``; its JSON is ``{"code", "message"}``."""
         return translate(self.message_template, locale)
-
-    def to_dict(self, locale: str = "en") -> dict[str, object]:
-        """A JSON-ready view (``code`` and ``message``)."""
-        return {"code": self.code, "message": self.message(locale)}
 
 
 #: The one answer :func:`request_password_reset` gives.
@@ -125,10 +121,23 @@ class PasswordChanged:
 
 
 def new_reset_link(
-    uow: SecurityUnitOfWork, clock: Clock, settings: SecuritySettings, customer_id: str
+    uow: SecurityUnitOfWork,
+    clock: Clock,
+    settings: SecuritySettings,
+    actor: Actor,
+    customer_id: str,
 ) -> str:
     """Store a reset token for ``customer_id`` in the caller's transaction and return the
-    link that carries it (mail it after the commit, with :func:`mail_reset_link`)."""
+    link that carries it (mail it after the commit, with :func:`mail_reset_link`). For
+    staff recovering an account (``accounts.recover``, SEC-4): a link is a way into the
+    account."""
+    authorize(actor, "accounts.reset.new_reset_link")
+    return _reset_link(uow, clock, settings, customer_id)
+
+
+def _reset_link(
+    uow: SecurityUnitOfWork, clock: Clock, settings: SecuritySettings, customer_id: str
+) -> str:
     issued = issue_token(uow.tokens, clock, PASSWORD_RESET, customer_id, settings.reset.token_ttl)
     return settings.links.link(settings.reset_path, issued)
 
@@ -156,6 +165,7 @@ def request_password_reset(
     (:class:`~klickit_core.shared.errors.ValidationError` at ``email``), which says nothing
     about any account.
     """
+    locale = locale_language(locale)  # before anything is stored: the mail follows
     address = check_email(email, ("email",))
     if not isinstance(address, str):
         raise ValidationError([address])
@@ -163,11 +173,14 @@ def request_password_reset(
         customer = uow.customers.by_email(address)
         if customer is None:
             return RESET_REQUESTED
+        # Count and issue in one serialised step: twenty requests at once mail at most
+        # the cap, not one each (SEC-3).
+        uow.serialise(f"reset:{customer.id}")
         window_start = clock.now() - settings.reset.window
         sent = uow.tokens.count_issued(customer.id, PASSWORD_RESET, window_start)
         if sent >= settings.reset.requests_per_window:
             return RESET_REQUESTED
-        link = new_reset_link(uow, clock, settings, customer.id)
+        link = _reset_link(uow, clock, settings, customer.id)
         uow.commit()
     mail_reset_link(mailer, settings, customer.email, link, locale)
     return RESET_REQUESTED
@@ -176,7 +189,7 @@ def request_password_reset(
 def _shop_date(moment: datetime, locale: str) -> str:
     """``moment`` as the shop shows it: Europe/Paris time, in the reader's language."""
     shown = to_shop_time(moment)
-    return str(format_datetime(shown, "d MMMM y, HH:mm", locale=negotiate_locale(locale)))
+    return str(format_datetime(shown, "d MMMM y, HH:mm", locale=normalise_locale(locale)))
 
 
 def reset_password(
@@ -204,6 +217,7 @@ def reset_password(
     changed either (running it again then meets a used token).
     """
     network = network_key(ip_address)
+    locale = locale_language(locale)  # before the change commits: the notice follows
     with uow:
         record = verify_token(uow.tokens, clock, PASSWORD_RESET, token)
         checked = check_password(new_password)
@@ -230,6 +244,7 @@ def reset_password(
                 ip_address=network,
             )
         )
+        uow.record(events.PasswordChanged(customer.id, occurred_at=now))
         uow.commit()
     mailer.send(
         PASSWORD_CHANGED_MAIL.render(customer.email, locale, {"date": _shop_date(now, locale)})

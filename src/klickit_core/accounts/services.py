@@ -24,26 +24,19 @@ from klickit_core.accounts.ports import (
     PasswordHasher,
     SecurityUnitOfWork,
 )
-from klickit_core.shared.access_log import AccessLogEntry, log_staff_read
-from klickit_core.shared.actors import Actor, Permission, require, require_owner_or
+from klickit_core.shared.access_log import AccessLogEntry, log_staff_read, log_staff_reads
+from klickit_core.shared.actors import Actor
 from klickit_core.shared.addresses import PostalAddress
-from klickit_core.shared.clock import Clock
+from klickit_core.shared.authorization import authorize
+from klickit_core.shared.clock import Clock, SystemClock
 from klickit_core.shared.emails import MAX_EMAIL_LENGTH, check_email
 from klickit_core.shared.errors import ValidationError
+from klickit_core.shared.events import AccountCreated
 from klickit_core.shared.ids import IdGenerator, RandomIdGenerator
 from klickit_core.shared.security_events import SecurityEvent
 from klickit_core.shared.sensitive import Secret
 
-__all__ = [
-    "AccountDetails",
-    "access_log_entries",
-    "create_account",
-    "customer_by_identifier",
-    "find_customer",
-    "get_customer",
-    "security_events",
-    "update_details",
-]
+__all__ = ["AccountDetails"]
 
 
 @attrs.frozen(slots=True)
@@ -97,6 +90,7 @@ def create_account(
     )
     uow.customers.add(customer)
     uow.credentials.set_password_hash(customer.id, hasher.hash(password))
+    uow.record(AccountCreated(customer.id, occurred_at=now))
     return customer
 
 
@@ -104,7 +98,7 @@ def get_customer(
     uow: AccountsUnitOfWork, clock: Clock, ids: IdGenerator, actor: Actor, customer_id: str
 ) -> Customer:
     """A customer's account: their own, or any for staff (logged, SEC-5)."""
-    require_owner_or(actor, customer_id, Permission.READ_OWN_DATA, Permission.READ_CUSTOMERS)
+    authorize(actor, "accounts.services.get_customer", owner=customer_id)
     with uow:
         customer = uow.customers.get(customer_id)
         if customer is None:
@@ -131,7 +125,7 @@ def update_details(
     An administrator may edit them too; like a staff read, that edit is written to the
     access log (``customers.update``), with an id from ``ids`` (random by default).
     """
-    require_owner_or(actor, customer_id, Permission.EDIT_OWN_DATA, Permission.MANAGE_STAFF)
+    authorize(actor, "accounts.services.update_details", owner=customer_id)
     with uow:
         customer = uow.customers.get(customer_id)
         if customer is None:
@@ -165,7 +159,7 @@ def access_log_entries(
     limit: int = 1000,
 ) -> list[AccessLogEntry]:
     """Who read whose data, newest first (administrators only, X-6 / SEC-5)."""
-    require(actor, Permission.READ_ACCESS_LOG)
+    authorize(actor, "accounts.services.access_log_entries")
     with uow:
         return uow.access_log.entries(actor_id=actor_id, subject=subject, limit=limit)
 
@@ -193,7 +187,7 @@ def find_customer(
     """Staff look an account up by email or username, for instance to match a
     lost-credentials request (SEC-4). The search is logged like a read (``customers.find``,
     subject the customer found, or ``*`` when none was)."""
-    require(actor, Permission.READ_CUSTOMERS)
+    authorize(actor, "accounts.services.find_customer")
     with uow:
         customer = customer_by_identifier(uow.customers, identifier)
         subject = customer.id if customer is not None else "*"
@@ -210,11 +204,26 @@ def security_events(
     customer_id: str | None = None,
     since: datetime | None = None,
     limit: int = 1000,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
 ) -> list[SecurityEvent]:
     """Lockouts, confirmed logins, resets and recoveries, newest first (administrators
-    only: SEC-2, BRE-1)."""
-    require(actor, Permission.READ_SECURITY_EVENTS)
+    only: SEC-2, BRE-1). The accounts the events name are written to the access log
+    (``security_events.read``), with ids from ``ids`` (random by default)."""
+    authorize(actor, "accounts.services.security_events")
     with uow:
-        return uow.security_events.events(
+        found = uow.security_events.events(
             kind=kind, customer_id=customer_id, since=since, limit=limit
         )
+        people = (event.customer_id for event in found if event.customer_id is not None)
+        now = (clock or SystemClock()).now()
+        log_staff_reads(
+            uow.access_log,
+            actor,
+            "security_events.read",
+            people,
+            now,
+            ids or RandomIdGenerator(),
+        )
+        uow.commit()
+    return found

@@ -18,8 +18,7 @@ from typing import Protocol
 
 from klickit_core.cart.domain import Cart
 from klickit_core.cart.ports import CartRepository
-from klickit_core.shared.i18n import N_
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     CONTRACT,
     CategoryErasure,
     ClockEvent,
@@ -36,6 +35,7 @@ from klickit_core.shared.personal_data import (
     SweepCursor,
     SweepTask,
 )
+from klickit_core.shared.i18n import N_
 from klickit_core.shared.sweeps import SweepKey
 from klickit_core.shared.unit_of_work import Transaction
 

@@ -26,18 +26,12 @@ from klickit_core.cart.domain import (
 from klickit_core.cart.ports import CartUnitOfWork
 from klickit_core.catalogue.domain import Product
 from klickit_core.catalogue.ports import ProductNotFoundError
+from klickit_core.shared.actors import Actor
 from klickit_core.shared.addresses import PostalAddress
+from klickit_core.shared.authorization import authorize
 from klickit_core.shipping.domain import ShippingOption, ShippingTable
 
-__all__ = [
-    "CartView",
-    "add_to_cart",
-    "change_quantity",
-    "estimate_shipping",
-    "merge_at_login",
-    "price",
-    "restore_cart",
-]
+__all__ = ["CartView"]
 
 
 @attrs.frozen(slots=True)
@@ -105,8 +99,12 @@ def restore_cart(
     return CartView(kept, tuple(notices))
 
 
-def merge_at_login(uow: CartUnitOfWork, customer_id: str, guest_cart: Cart) -> CartView:
-    """Merge the guest cart into the customer's saved cart and save the result (CRT-1)."""
+def merge_at_login(uow: CartUnitOfWork, actor: Actor, guest_cart: Cart) -> CartView:
+    """Merge the guest cart into the signed-in customer's own saved cart and save the
+    result (CRT-1). Only a customer actor has a saved cart; anyone else is refused."""
+    authorize(actor, "cart.services.merge_at_login", owner=actor.customer_id)
+    customer_id = actor.customer_id
+    assert customer_id is not None  # noqa: S101 - the rule above needs an own account
     with uow:
         saved = uow.carts.get(customer_id) or Cart()
         skus = {line.sku for line in saved.lines} | {line.sku for line in guest_cart.lines}

@@ -21,7 +21,7 @@ import attrs
 from klickit_core.shared.errors import FieldError, KlickitError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.money import Money
-from klickit_core.shared.text import is_clean_text
+from klickit_core.shared.text import free_text_error
 from klickit_core.shared.vat import VatClass
 
 __all__ = [
@@ -73,13 +73,13 @@ def _product_check(_instance: object, attribute: attrs.Attribute[Any], value: An
             isinstance(value, str)
             and len(value.strip()) > 0
             and len(value) <= MAX_NAME_LENGTH
-            and is_clean_text(value)
+            and free_text_error(value, (name,)) is None
         )
     elif name == "description":
         ok = (
             isinstance(value, str)
             and len(value) <= MAX_DESCRIPTION_LENGTH
-            and is_clean_text(value, multiline=True)
+            and free_text_error(value, (name,), multiline=True) is None
         )
     elif name == "price":
         ok = isinstance(value, Money) and value.is_rounded and value.amount >= 0
@@ -115,17 +115,27 @@ class Product:
     published: bool = attrs.field(default=True, validator=_product_check)
     categories: tuple[str, ...] = attrs.field(default=(), validator=_product_check)
     weight_grams: int = attrs.field(default=0, validator=_product_check)
-    #: The price as an integer count of minor units, computed once: pricing a cart is a
-    #: hot loop and works in integers (see :mod:`klickit_core.cart.domain.pricing`).
-    price_minor: int = attrs.field(init=False, eq=False, repr=False)
-    #: ``(vat_class, price_minor, currency)`` in one slot: the pricing loop unpacks it
-    #: instead of reading three attributes per cart line.
+    #: ``(vat_class, price_minor, currency)`` in one slot, computed once per product: the
+    #: pricing loop (:mod:`klickit_core.cart.domain.pricing`) works in integers and unpacks
+    #: it instead of reading three attributes per cart line.
     pricing_terms: tuple[VatClass, int, str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        minor = self.price.minor_units()
-        object.__setattr__(self, "price_minor", minor)
-        object.__setattr__(self, "pricing_terms", (self.vat_class, minor, self.price.currency))
+        # Paid by every product built, hence every product loaded: one slot written
+        # through its descriptor (a fraction of ``object.__setattr__``), and the minor
+        # units a price loaded with ``Money.from_minor_units`` keeps, read without a call
+        # (``minor_units()`` reads the same slot; it derives them from the ``Decimal``
+        # for a price built otherwise, rounded per the validator).
+        price = self.price
+        minor = price._minor
+        if minor is None:
+            minor = price.minor_units()
+        _set_pricing_terms(self, (self.vat_class, minor, price.currency))
+
+    @property
+    def price_minor(self) -> int:
+        """The price as an integer count of minor units (cents for EUR)."""
+        return self.pricing_terms[1]
 
     @property
     def tracks_stock(self) -> bool:
@@ -141,6 +151,9 @@ class Product:
     def with_stock(self, stock: int | None) -> Product:
         """A copy with another stock level."""
         return attrs.evolve(self, stock=stock)
+
+
+_set_pricing_terms = Product.__dict__["pricing_terms"].__set__
 
 
 class StockReason(enum.StrEnum):
@@ -210,12 +223,10 @@ class Review:
             )
         if not isinstance(text, str) or not text.strip():
             errors.append(FieldError(("text",), "review.text_required", N_("Write a review.")))
-        elif not is_clean_text(text, multiline=True):
-            errors.append(
-                FieldError(
-                    ("text",), "review.text_invalid", N_("This text has invalid characters.")
-                )
-            )
+        elif problem := free_text_error(
+            text, ("text",), invalid_code="review.text_invalid", multiline=True
+        ):
+            errors.append(problem)
         elif len(text) > MAX_REVIEW_TEXT:
             errors.append(
                 FieldError(
@@ -229,12 +240,10 @@ class Review:
             errors.append(
                 FieldError(("author_name",), "review.name_required", N_("Enter your name."))
             )
-        elif not is_clean_text(author_name):
-            errors.append(
-                FieldError(
-                    ("author_name",), "review.name_invalid", N_("This text has invalid characters.")
-                )
-            )
+        elif problem := free_text_error(
+            author_name, ("author_name",), invalid_code="review.name_invalid"
+        ):
+            errors.append(problem)
         elif len(author_name) > MAX_AUTHOR_NAME:
             errors.append(
                 FieldError(

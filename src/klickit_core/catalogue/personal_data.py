@@ -26,8 +26,7 @@ from typing import Protocol
 
 from klickit_core.catalogue.domain import Review, ReviewState
 from klickit_core.catalogue.ports import ReviewRepository
-from klickit_core.shared.i18n import N_
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     CONSENT,
     CategoryErasure,
     ClockEvent,
@@ -46,6 +45,7 @@ from klickit_core.shared.personal_data import (
     SweepCursor,
     SweepTask,
 )
+from klickit_core.shared.i18n import N_
 from klickit_core.shared.sweeps import SweepKey
 from klickit_core.shared.unit_of_work import Transaction
 

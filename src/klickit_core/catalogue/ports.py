@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from klickit_core.catalogue.domain import Product, Review, ReviewState, StockMovement
+from klickit_core.shared.access_log import AccessLog
 from klickit_core.shared.errors import ConflictError, NotFoundError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.sweeps import SweepKey, SweepPage
@@ -153,3 +154,4 @@ class CatalogueUnitOfWork(Transaction, Protocol):
 
     products: ProductRepository
     reviews: ReviewRepository
+    access_log: AccessLog  # staff reads of reviewers' data (X-6)

@@ -1,10 +1,16 @@
 """Catalogue use cases: browse, manage products, submit and moderate reviews.
 
-Each function takes the ports it needs. Reads of the public catalogue need no actor;
-anything that changes data or touches reviewers' personal data names one (SPEC X-6).
+Each function takes the ports it needs. Reads of the public catalogue need no actor and
+carry no personal data (a review shows its author's display name only, CAT-2); anything
+that changes data or touches reviewers' personal data names one, and staff reads of
+reviews are written to the access log (SPEC X-6).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
 
 from klickit_core.catalogue.domain import Product, Review, ReviewState
 from klickit_core.catalogue.ports import (
@@ -13,22 +19,34 @@ from klickit_core.catalogue.ports import (
     ProductNotFoundError,
     ReviewNotFoundError,
 )
-from klickit_core.shared.actors import Actor, Permission, require
-from klickit_core.shared.clock import Clock
+from klickit_core.shared.access_log import log_staff_read, log_staff_reads
+from klickit_core.shared.actors import Actor
+from klickit_core.shared.authorization import authorize
+from klickit_core.shared.clock import Clock, SystemClock
 from klickit_core.shared.emails import check_email
 from klickit_core.shared.errors import FieldError, ValidationError
-from klickit_core.shared.ids import IdGenerator
+from klickit_core.shared.ids import IdGenerator, RandomIdGenerator
 
-__all__ = [
-    "add_product",
-    "approved_reviews",
-    "browse",
-    "moderate_review",
-    "moderation_queue",
-    "product_detail",
-    "submit_review",
-    "update_product",
-]
+__all__ = ["PublicReview"]
+
+
+@attrs.frozen(slots=True)
+class PublicReview:
+    """A review as visitors see it: no email, no account id (CAT-2)."""
+
+    id: str
+    sku: str
+    rating: int
+    text: str
+    author_name: str  # the display name the author chose
+    created_at: datetime
+
+    @classmethod
+    def of(cls, review: Review) -> PublicReview:
+        """The public face of ``review``."""
+        return cls(
+            review.id, review.sku, review.rating, review.text, review.author_name, review.created_at
+        )
 
 
 def browse(uow: CatalogueUnitOfWork, category: str | None = None) -> list[Product]:
@@ -48,7 +66,7 @@ def product_detail(uow: CatalogueUnitOfWork, sku: str) -> Product:
 
 def add_product(uow: CatalogueUnitOfWork, actor: Actor, product: Product) -> None:
     """Add ``product`` to the catalogue (staff only)."""
-    require(actor, Permission.MANAGE_CATALOGUE)
+    authorize(actor, "catalogue.services.add_product")
     with uow:
         if uow.products.get(product.sku) is not None:
             raise DuplicateProductError(sku=product.sku)
@@ -58,7 +76,7 @@ def add_product(uow: CatalogueUnitOfWork, actor: Actor, product: Product) -> Non
 
 def update_product(uow: CatalogueUnitOfWork, actor: Actor, product: Product) -> None:
     """Replace a product's data (price, stock, publication...)."""
-    require(actor, Permission.MANAGE_CATALOGUE)
+    authorize(actor, "catalogue.services.update_product")
     with uow:
         if uow.products.get(product.sku) is None:
             raise ProductNotFoundError(sku=product.sku)
@@ -79,7 +97,7 @@ def submit_review(
     author_email: str,
 ) -> Review:
     """Store a review for moderation (SPEC CAT-2). Every field problem is reported at once."""
-    require(actor, Permission.SUBMIT_REVIEW)
+    authorize(actor, "catalogue.services.submit_review")
     errors: list[FieldError] = Review.check_fields(rating, text, author_name)
     email = check_email(author_email, ("author_email",))
     if isinstance(email, FieldError):
@@ -105,10 +123,17 @@ def submit_review(
 
 
 def moderate_review(
-    uow: CatalogueUnitOfWork, actor: Actor, clock: Clock, review_id: str, *, approve: bool
+    uow: CatalogueUnitOfWork,
+    actor: Actor,
+    clock: Clock,
+    review_id: str,
+    *,
+    approve: bool,
+    ids: IdGenerator | None = None,
 ) -> Review:
-    """Approve or reject a review (shop managers and administrators)."""
-    require(actor, Permission.MODERATE_REVIEWS)
+    """Approve or reject a review (shop managers and administrators; written to the
+    access log as ``reviews.moderate``, with an id from ``ids``, random by default)."""
+    authorize(actor, "catalogue.services.moderate_review")
     with uow:
         review = uow.reviews.get(review_id)
         if review is None:
@@ -116,18 +141,35 @@ def moderate_review(
         target = ReviewState.APPROVED if approve else ReviewState.REJECTED
         moderated = review.moderated(target, by=actor.id, at=clock.now())
         uow.reviews.save(moderated)
+        entry_id = (ids or RandomIdGenerator()).new_id()
+        log_staff_read(uow.access_log, actor, "reviews.moderate", review.id, clock.now(), entry_id)
         uow.commit()
     return moderated
 
 
-def moderation_queue(uow: CatalogueUnitOfWork, actor: Actor) -> list[Review]:
-    """Reviews waiting for moderation (they hold reviewers' personal data: staff only)."""
-    require(actor, Permission.MODERATE_REVIEWS)
+def moderation_queue(
+    uow: CatalogueUnitOfWork,
+    actor: Actor,
+    *,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+) -> list[Review]:
+    """Reviews waiting for moderation. They hold reviewers' names and emails: staff only,
+    one access-log entry per review (``reviews.queue``)."""
+    authorize(actor, "catalogue.services.moderation_queue")
     with uow:
-        return uow.reviews.in_state(ReviewState.PENDING)
+        pending = uow.reviews.in_state(ReviewState.PENDING)
+        subjects = (review.id for review in pending)
+        now = (clock or SystemClock()).now()
+        log_staff_reads(
+            uow.access_log, actor, "reviews.queue", subjects, now, ids or RandomIdGenerator()
+        )
+        uow.commit()
+    return pending
 
 
-def approved_reviews(uow: CatalogueUnitOfWork, sku: str) -> list[Review]:
-    """The reviews visitors may see for ``sku``."""
+def approved_reviews(uow: CatalogueUnitOfWork, sku: str) -> list[PublicReview]:
+    """The reviews visitors may see for ``sku``: display name, rating, text and date."""
     with uow:
-        return uow.reviews.for_product(sku, ReviewState.APPROVED)
+        approved = uow.reviews.for_product(sku, ReviewState.APPROVED)
+    return [PublicReview.of(review) for review in approved]

@@ -44,20 +44,19 @@ from klickit_core.accounts.password_policy import (
     MIN_PASSWORD_LENGTH,
     check_password,
 )
-from klickit_core.shared.address_rules import check_address, check_company
+from klickit_core.shared.address_rules import check_address
 from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.emails import check_email
 from klickit_core.shared.errors import FieldError, ValidationError
 from klickit_core.shared.i18n import N_
-from klickit_core.shared.phones import check_phone, format_national
+from klickit_core.shared.phones import check_phone, format_national, phone_region
 from klickit_core.shared.sensitive import Secret
-from klickit_core.shared.text import is_clean_text
+from klickit_core.shared.text import free_text_error
 
 __all__ = [
     "MAX_CONSENT_PURPOSE_LENGTH",
     "MAX_NAME_LENGTH",
     "MAX_PASSWORD_LENGTH",
-    "MAX_PAYMENT_TOKEN_LENGTH",
     "MAX_USERNAME_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "MIN_USERNAME_LENGTH",
@@ -69,6 +68,7 @@ __all__ = [
     "ContactDetails",
     "ValidatedAccountDetails",
     "ValidatedCheckout",
+    "check_username",
     "validate_account_details",
     "validate_checkout",
 ]
@@ -76,7 +76,6 @@ __all__ = [
 MAX_NAME_LENGTH = 100
 MIN_USERNAME_LENGTH = 3
 MAX_USERNAME_LENGTH = 60
-MAX_PAYMENT_TOKEN_LENGTH = 200
 MAX_CONSENT_PURPOSE_LENGTH = 64
 #: Text longer than this is refused before it is normalised, so a huge value costs nothing.
 _RAW_LIMIT = 4096
@@ -86,8 +85,6 @@ _NAME_PUNCTUATION = " '’-."
 _DROP_NAME_PUNCTUATION = str.maketrans("", "", _NAME_PUNCTUATION)
 _SPACES = re.compile(r" {2,}")
 _USERNAME = re.compile(r"[A-Za-z0-9._@-]+")
-#: RFC 3986 "unreserved" characters: a token that needs no escaping in a URL or a header.
-_PAYMENT_TOKEN = re.compile(r"[A-Za-z0-9._~-]+")
 #: Consent purposes are identifiers chosen by the shop (``"newsletter"``), not free text.
 _CONSENT_PURPOSE = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
@@ -104,8 +101,6 @@ _USERNAME_REQUIRED = N_("Choose a username.")
 _USERNAME_INVALID = N_("Use {min} to {max} letters, digits or the characters . _ - @.")
 _TERMS_REQUIRED = N_("Accept the terms of sale to place your order.")
 _CONSENT_INVALID = N_("Invalid consent answer.")
-_TOKEN_REQUIRED = N_("Choose a payment method.")
-_TOKEN_INVALID = N_("The payment details could not be read; please try again.")
 
 
 # ---------------------------------------------------------------------- the raw form
@@ -137,8 +132,8 @@ class CheckoutForm:
 
     ``shipping=None`` means "ship to the billing address". ``optional_consents`` maps a
     consent purpose (``"newsletter"``) to the shopper's answer; ``accept_terms`` is the
-    terms-of-sale box (CGV), which must be ticked. ``payment_token`` is what the payment
-    provider's widget returned (never card data, PAY-2).
+    terms-of-sale box (CGV), which must be ticked. The payment token is not part of
+    the form: it is asked once, when the order is paid (decision 0014).
     """
 
     first_name: str = attrs.field(repr=False)
@@ -150,7 +145,6 @@ class CheckoutForm:
     account: AccountForm | None = None
     accept_terms: bool = False
     optional_consents: Mapping[str, bool] = attrs.field(factory=dict)
-    payment_token: str = attrs.field(default="", repr=False)
 
 
 # ---------------------------------------------------------------------- validated values
@@ -195,9 +189,10 @@ class AccountRequest:
 class ValidatedCheckout:
     """A checkout form whose every field passed its checks, normalised.
 
-    ``shipping`` is the billing address itself when ``shipping_same_as_billing``. Company
-    names (optional) are kept beside the addresses, since a postal address has no such
-    field. ``optional_consents`` is sorted by purpose.
+    ``shipping`` is the billing address itself when ``shipping_same_as_billing``. Each
+    address carries its (optional) company name; ``billing_company`` and
+    ``shipping_company`` repeat it for callers that read it there. ``optional_consents`` is
+    sorted by purpose.
     """
 
     contact: ContactDetails
@@ -207,7 +202,6 @@ class ValidatedCheckout:
     account: AccountRequest | None
     accept_terms: bool
     optional_consents: tuple[tuple[str, bool], ...]
-    payment_token: str = attrs.field(repr=False)
     billing_company: str = attrs.field(default="", repr=False)
     shipping_company: str = attrs.field(default="", repr=False)
 
@@ -225,8 +219,11 @@ def _check_name(value: object, field: str) -> str | FieldError:
         return FieldError(path, "name.required", _NAME_REQUIRED[field])
     if len(value) > _RAW_LIMIT:
         return FieldError(path, "name.too_long", _TOO_LONG, {"max": MAX_NAME_LENGTH})
-    if not value.isprintable() and not is_clean_text(value):  # lone surrogates, controls
-        return FieldError(path, "name.invalid_characters", _NAME_INVALID)
+    problem = free_text_error(
+        value, path, invalid_code="name.invalid_characters", invalid_message=_NAME_INVALID
+    )
+    if problem is not None:  # lone surrogates, controls, a card number (PAY-2)
+        return problem
     name = unicodedata.normalize("NFC", value).strip()
     if not name:
         return FieldError(path, "name.required", _NAME_REQUIRED[field])
@@ -249,8 +246,10 @@ def _check_name(value: object, field: str) -> str | FieldError:
     return name
 
 
-def _check_username(value: object) -> str | FieldError:
-    path = ("account", "username")
+def check_username(value: object, path: tuple[str | int, ...]) -> str | FieldError:
+    """The username, trimmed, or the :class:`FieldError` at ``path`` that refuses it
+    (``username.required``, ``username.invalid``, ``text.card_number``): checkout and
+    sign-up apply the same rule."""
     if not isinstance(value, str) or not value.strip():
         return FieldError(path, "username.required", _USERNAME_REQUIRED)
     username = value.strip()
@@ -264,7 +263,7 @@ def _check_username(value: object) -> str | FieldError:
             _USERNAME_INVALID,
             {"min": MIN_USERNAME_LENGTH, "max": MAX_USERNAME_LENGTH},
         )
-    return username
+    return free_text_error(username, path) or username  # a card number fits the pattern
 
 
 def _check_password(value: object) -> Secret | FieldError:
@@ -280,7 +279,7 @@ def _check_account(value: object, errors: list[FieldError]) -> AccountRequest | 
     if not isinstance(value, AccountForm):
         errors.append(FieldError(("account",), "form.invalid", _FORM_INVALID))
         return None
-    username = _check_username(value.username)
+    username = check_username(value.username, ("account", "username"))
     password = _check_password(value.password)
     if isinstance(username, FieldError):
         errors.append(username)
@@ -316,32 +315,19 @@ def _check_consents(value: object, errors: list[FieldError]) -> tuple[tuple[str,
     return tuple(sorted(answers))
 
 
-def _check_payment_token(value: object) -> str | FieldError:
-    path = ("payment_token",)
-    if not isinstance(value, str) or not value.strip():
-        return FieldError(path, "payment.token_required", _TOKEN_REQUIRED)
-    token = value.strip()
-    if len(token) > MAX_PAYMENT_TOKEN_LENGTH or _PAYMENT_TOKEN.fullmatch(token) is None:
-        return FieldError(path, "payment.token_invalid", _TOKEN_INVALID)
-    return token
-
-
 def _check_address_form(
     value: object, field: str, errors: list[FieldError]
-) -> tuple[PostalAddress, str] | None:
+) -> PostalAddress | None:
+    """The checked address with its company (its errors, the company's last, collected)."""
     path = (field,)
     if not isinstance(value, AddressForm):
         errors.append(FieldError(path, "form.invalid", _FORM_INVALID))
         return None
-    address = check_address(value, path)
-    company = check_company(value.company, (field, "company"))
+    address = check_address(value, path, company=value.company)
     if isinstance(address, list):
         errors.extend(address)
-    if isinstance(company, FieldError):
-        errors.append(company)
-    if isinstance(address, list) or isinstance(company, FieldError):
         return None
-    return address, company
+    return address
 
 
 def _take(result: _T | FieldError, errors: list[FieldError]) -> _T | None:
@@ -352,6 +338,13 @@ def _take(result: _T | FieldError, errors: list[FieldError]) -> _T | None:
     return result
 
 
+def _phone_region(billing: object, shipping: object, default_region: str) -> str:
+    """The region a national phone number is read in (CHK-1): the billing country as
+    typed, else the shipping country, else the shop's ``default_region``."""
+    countries = (a.country if isinstance(a, AddressForm) else None for a in (billing, shipping))
+    return phone_region(*countries, default=default_region)
+
+
 # ---------------------------------------------------------------------- the use of it all
 
 
@@ -360,7 +353,9 @@ def validate_checkout(form: CheckoutForm, *, default_region: str = "FR") -> Vali
 
     The error lists every field error, in form order, each with a code, a path and a
     message (``error.codes`` gives ``{"billing.postcode": "address.invalid", ...}``).
-    ``default_region`` reads phone numbers typed without an international prefix.
+    A phone typed without an international prefix is read in the billing country, else the
+    shipping country, else ``default_region`` (the shop's; see
+    :func:`~klickit_core.shared.phones.phone_region`).
     """
     if not isinstance(form, CheckoutForm):
         raise ValidationError([FieldError((), "form.invalid", _FORM_INVALID)])
@@ -368,7 +363,8 @@ def validate_checkout(form: CheckoutForm, *, default_region: str = "FR") -> Vali
     first_name = _take(_check_name(form.first_name, "first_name"), errors)
     last_name = _take(_check_name(form.last_name, "last_name"), errors)
     email = _take(check_email(form.email, ("email",)), errors)
-    phone = _take(check_phone(form.phone, ("phone",), default_region), errors)
+    region = _phone_region(form.billing, form.shipping, default_region)
+    phone = _take(check_phone(form.phone, ("phone",), region), errors)
     billing = _check_address_form(form.billing, "billing", errors)
     same_as_billing = form.shipping is None
     shipping = (
@@ -378,7 +374,6 @@ def validate_checkout(form: CheckoutForm, *, default_region: str = "FR") -> Vali
     if form.accept_terms is not True:
         errors.append(FieldError(("accept_terms",), "terms.required", _TERMS_REQUIRED))
     consents = _check_consents(form.optional_consents, errors)
-    token = _take(_check_payment_token(form.payment_token), errors)
 
     if (  # any ``None`` implies an error was collected
         errors
@@ -388,20 +383,18 @@ def validate_checkout(form: CheckoutForm, *, default_region: str = "FR") -> Vali
         or phone is None
         or billing is None
         or shipping is None
-        or token is None
     ):
         raise ValidationError(errors)
     return ValidatedCheckout(
         contact=ContactDetails(first_name, last_name, email, phone),
-        billing=billing[0],
-        shipping=shipping[0],
+        billing=billing,
+        shipping=shipping,
         shipping_same_as_billing=same_as_billing,
         account=account,
         accept_terms=True,
         optional_consents=consents,
-        payment_token=token,
-        billing_company=billing[1],
-        shipping_company=shipping[1],
+        billing_company=billing.company,
+        shipping_company=shipping.company,
     )
 
 
@@ -435,7 +428,8 @@ class ValidatedAccountDetails:
 def validate_account_details(
     form: AccountDetailsForm, *, default_region: str = "FR"
 ) -> ValidatedAccountDetails:
-    """Check an account-page form with the checkout's rules; the phone is optional here.
+    """Check an account-page form with the checkout's rules; the phone is optional here
+    (and read in the billing, else shipping, country, else ``default_region``).
 
     Raises one :class:`ValidationError` listing every field error.
     """
@@ -448,7 +442,8 @@ def validate_account_details(
     phone: str | None = None
     typed_phone: object = form.phone  # untyped callers may pass anything
     if not (isinstance(typed_phone, str) and not typed_phone.strip()):
-        phone = _take(check_phone(typed_phone, ("phone",), default_region), errors)
+        region = _phone_region(form.billing, form.shipping, default_region)
+        phone = _take(check_phone(typed_phone, ("phone",), region), errors)
     billing = None if form.billing is None else _check_address_form(form.billing, "billing", errors)
     shipping = (
         None if form.shipping is None else _check_address_form(form.shipping, "shipping", errors)
@@ -460,6 +455,6 @@ def validate_account_details(
         last_name=last_name,
         email=email,
         phone=phone,
-        billing=None if billing is None else billing[0],
-        shipping=None if shipping is None else shipping[0],
+        billing=billing,
+        shipping=shipping,
     )

@@ -21,7 +21,7 @@ long, whatever order events arrive in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 import attrs
@@ -50,7 +50,7 @@ from klickit_core.orders.domain import (
     VatSnapshot,
 )
 from klickit_core.orders.ports import OrderNotFoundError
-from klickit_core.orders.services import move_order
+from klickit_core.orders.services import checked_reason, move_order
 from klickit_core.payments import services as payments
 from klickit_core.payments.domain import (
     Payment,
@@ -60,32 +60,28 @@ from klickit_core.payments.domain import (
 )
 from klickit_core.payments.fraud import FraudContext, FraudScreen, FraudVerdict
 from klickit_core.payments.ports import PaymentGateway
+from klickit_core.payments.tokens import check_payment_token
 from klickit_core.payments.webhooks import WebhookVerifier
-from klickit_core.shared.actors import Actor, Permission, require
+from klickit_core.shared.access_log import log_staff_read
+from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.addresses import PostalAddress
+from klickit_core.shared.authorization import authorize
 from klickit_core.shared.clock import Clock
 from klickit_core.shared.errors import ConflictError, FieldError, KlickitError, ValidationError
+from klickit_core.shared.events import DomainEvent, OrderPaid, OrderPlaced, OrderRefunded
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.ids import IdGenerator
-from klickit_core.shared.phones import format_national
+from klickit_core.shared.phones import format_national, phone_region
 from klickit_core.shipping.domain import ShippingTable
 
 __all__ = [
+    "PAYMENTS_JOB",
     "CartChangedError",
     "CheckoutSettings",
     "EmptyCartError",
     "NoPaymentError",
     "PlacedOrder",
     "StoreFraudHistory",
-    "approve_held_order",
-    "edit_account_details",
-    "handle_webhook",
-    "pay_order",
-    "place_order",
-    "prefill_checkout",
-    "refund_order",
-    "reject_held_order",
-    "sync_order",
 ]
 
 
@@ -110,6 +106,11 @@ class CartChangedError(KlickitError):
         super().__init__(count=len(self.notices))
 
 
+#: The job the payment steps run as, once the checkout has authorized the shopper or the
+#: staff member (it holds ``payments.process``); order histories name it.
+PAYMENTS_JOB = Actor.system("gateway")
+
+
 class NoPaymentError(KlickitError):
     """The order has no payment in a state that allows this operation."""
 
@@ -129,15 +130,38 @@ class CheckoutSettings:
     order_prefix: str = "KL"
     channel: str = "checkout"
     currency: str = "EUR"
+    #: The shop's region: reads a phone typed without a country code when neither address
+    #: gives a country phonenumbers knows (CHK-1).
+    default_region: str = "FR"
+
+    def unknown_consents(self, purposes: Iterable[object]) -> list[FieldError]:
+        """An error at ``optional_consents.<purpose>`` for each purpose the shop does not
+        ask (an answer to it would be a worthless proof, CHK-2); other values are
+        validation's."""
+        return [
+            FieldError(
+                ("optional_consents", purpose[:40]),
+                "consent.unknown_purpose",
+                N_("This consent is not asked by the shop."),
+            )
+            for purpose in purposes
+            if isinstance(purpose, str) and purpose not in self.consent_versions
+        ]
 
 
 @attrs.frozen(slots=True)
 class PlacedOrder:
-    """The result of :func:`place_order`."""
+    """The result of :func:`place_order`.
+
+    ``account`` is the actor of the account the checkout just created, if it did: the
+    shopper chose its password in this very call, a sign-up as good as a login, so the app
+    may sign the session in with it (and pay the order as its owner).
+    """
 
     order: Order
     payment: Payment
     customer_id: str | None
+    account: Actor | None = None
 
 
 def _payment_request(order: Order, payment: Payment) -> PaymentRequest:
@@ -164,6 +188,7 @@ def edit_account_details(
 ) -> Customer:
     """The customer edits their own details (CHK-3), checked with the checkout's rules:
     every field error at once, nothing written on error."""
+    authorize(actor, "checkout.services.edit_account_details", owner=customer_id)
     details = validate_account_details(form)
     return update_details(
         uow,
@@ -190,6 +215,7 @@ def _address_form(address: PostalAddress | None, fallback_country: str) -> Addre
         postcode=address.postcode,
         city=address.city,
         region=address.region,
+        company=address.company,
     )
 
 
@@ -206,7 +232,9 @@ def prefill_checkout(
     and addresses. A guest gets the address typed for a shipping estimate during the
     visit ("pour vous éviter de ressaisir vos informations d'adresse"), or at least the
     country of their location. Nothing is validated here: the shopper reviews the form.
+    Only a customer actor carries an account (decision 0011), so no one else gets one's.
     """
+    authorize(actor, "checkout.services.prefill_checkout")
     with uow:
         customer = uow.customers.get(actor.customer_id) if actor.customer_id else None
         session = uow.sessions.get(session_id) if session_id and customer is None else None
@@ -215,7 +243,10 @@ def prefill_checkout(
         shipping = None
         if customer.shipping_address not in (None, customer.billing_address):
             shipping = _address_form(customer.shipping_address, default_country)
-        phone = format_national(customer.phone) if customer.phone else ""
+        # Shown as dialled in the region validation will read it in (CHK-1).
+        countries = (billing.country, shipping.country if shipping else None)
+        region = phone_region(*countries, default=default_country)
+        phone = format_national(customer.phone, region) if customer.phone else ""
         return CheckoutForm(
             first_name=customer.first_name,
             last_name=customer.last_name,
@@ -246,7 +277,7 @@ def place_order(
     hasher: PasswordHasher,
     *,
     actor: Actor,
-    form: CheckoutForm,
+    form: CheckoutForm | ValidatedCheckout,
     cart: Cart,
     rules: PricingRules,
     shipping_table: ShippingTable,
@@ -255,19 +286,54 @@ def place_order(
     ip_address: str | None = None,
     settings: CheckoutSettings = CheckoutSettings(),
 ) -> PlacedOrder:
-    """Turn a cart and a checkout form into a pending order with its payment (CHK-4)."""
-    checkout = validate_checkout(form)
-    unknown = [p for p, _ in checkout.optional_consents if p not in settings.consent_versions]
-    ValidationError.raise_if_any(
-        [
-            FieldError(
-                ("optional_consents", purpose[:40]),
-                "consent.unknown_purpose",
-                N_("This consent is not asked by the shop."),
-            )
-            for purpose in unknown
-        ]
+    """Turn a cart and a checkout form into a pending order with its payment (CHK-4).
+
+    A customer actor's order is filed under their own account; anyone else's is a guest's
+    (or the new account's, when the form asks for one). A :class:`ValidatedCheckout` (a
+    quote's, whose consents were checked against ``settings``) is not validated again; the
+    cart is still re-read and re-priced under the transaction, as stock and prices may have
+    moved since."""
+    authorize(actor, "checkout.services.place_order")
+    if isinstance(form, ValidatedCheckout):
+        checkout = form
+    else:
+        checkout = validate_checkout(form, default_region=settings.default_region)
+        purposes = (purpose for purpose, _ in checkout.optional_consents)
+        ValidationError.raise_if_any(settings.unknown_consents(purposes))
+    return _place_validated(
+        uow,
+        clock,
+        ids,
+        hasher,
+        actor=actor,
+        checkout=checkout,
+        cart=cart,
+        rules=rules,
+        shipping_table=shipping_table,
+        shipping_method=shipping_method,
+        provider_id=provider_id,
+        ip_address=ip_address,
+        settings=settings,
     )
+
+
+def _place_validated(
+    uow: CheckoutUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    hasher: PasswordHasher,
+    *,
+    actor: Actor,
+    checkout: ValidatedCheckout,
+    cart: Cart,
+    rules: PricingRules,
+    shipping_table: ShippingTable,
+    shipping_method: str,
+    provider_id: str,
+    ip_address: str | None = None,
+    settings: CheckoutSettings = CheckoutSettings(),
+) -> PlacedOrder:
+    """:func:`place_order`'s work once the checkout is valid."""
     if cart.is_empty:
         raise EmptyCartError
     now = clock.now()
@@ -346,8 +412,21 @@ def place_order(
             idempotency_key=new_idempotency_key(),
         )
         uow.payments.add(payment)
+        uow.record(
+            OrderPlaced(
+                order.id,
+                order.number,
+                customer_id,
+                order.total_minor,
+                order.currency,
+                occurred_at=now,
+            )
+        )
         uow.commit()
-    return PlacedOrder(order, payment, customer_id)
+    account = None
+    if customer_id is not None and actor.customer_id is None:  # the account made above
+        account = Actor(customer_id, Role.CUSTOMER, customer_id=customer_id)
+    return PlacedOrder(order, payment, customer_id, account)
 
 
 def _customer_for(
@@ -453,12 +532,21 @@ def _pending_payment(uow: CheckoutUnitOfWork, order_id: str) -> tuple[Order, Pay
     raise NoPaymentError
 
 
+def _may_read(actor: Actor, order: Order) -> bool:
+    try:
+        authorize(actor, "orders.services.get_order", owner=order.customer_id)
+    except KlickitError:
+        return False
+    return True
+
+
 def pay_order(
     uow: CheckoutUnitOfWork,
     clock: Clock,
     ids: IdGenerator,
     gateway: PaymentGateway,
     fraud: FraudScreen,
+    actor: Actor,
     order_id: str,
     token: str,
 ) -> Order:
@@ -468,12 +556,29 @@ def pay_order(
     fails and the order with it (stock released). A :class:`GatewayTimeoutError` leaves
     everything pending: call again with the same token, the stored key prevents a second
     charge.
+
+    The customer who owns the order pays it; a guest's order (no account) is paid by
+    whoever holds its id, the checkout's session. An order no longer pending (paid,
+    failed, cancelled, on hold for staff) is returned as it is only to whom may read it
+    (its customer, staff); to anyone else, as to an unknown id or someone else's order,
+    :class:`~klickit_core.orders.ports.OrderNotFoundError` (X-6). A token that cannot be a
+    provider's (missing, malformed, card digits) is a :class:`ValidationError` on
+    ``payment_token`` before anything is read, written or sent (PAY-2).
     """
+    token = check_payment_token(token)
     with uow:
         order = uow.orders.get(order_id)
-        if order is not None and order.status is not OrderStatus.PENDING_PAYMENT:
+        if order is None:
+            raise OrderNotFoundError
+        try:
+            authorize(actor, "checkout.services.pay_order", owner=order.customer_id)
+        except KlickitError:
+            raise OrderNotFoundError from None
+        if order.status is not OrderStatus.PENDING_PAYMENT:
             # Paid, failed or cancelled: nothing to do (idempotent). On hold: the payment
             # is authorized and waits for staff (approve_held_order), not for the shopper.
+            if not _may_read(actor, order):
+                raise OrderNotFoundError
             return order
         order, payment = _pending_payment(uow, order_id)
         context = FraudContext(
@@ -490,10 +595,10 @@ def pay_order(
             uow.commit()
     request = _payment_request(order, payment)
     if assessment.verdict is FraudVerdict.ALLOW:
-        payments.charge_payment(uow, clock, gateway, payment.id, request, token)
+        payments.charge_payment(uow, clock, gateway, PAYMENTS_JOB, payment.id, request, token)
     elif assessment.verdict is FraudVerdict.REVIEW:
-        payments.authorize_payment(uow, clock, gateway, payment.id, request, token)
-    return sync_order(uow, clock, ids, order_id)
+        payments.authorize_payment(uow, clock, gateway, PAYMENTS_JOB, payment.id, request, token)
+    return _sync(uow, clock, ids, PAYMENTS_JOB, order_id)
 
 
 def approve_held_order(
@@ -504,14 +609,15 @@ def approve_held_order(
     actor: Actor,
     order_id: str,
 ) -> Order:
-    """Staff release an order held for review: its authorized payment is captured."""
-    require(actor, Permission.MANAGE_ORDERS)
+    """Staff release an order held for review: its authorized payment is captured
+    (logged: ``orders.approve``)."""
+    authorize(actor, "checkout.services.approve_held_order")
     with uow:
         _, payment = _pending_payment(uow, order_id)
     if payment.status is not PaymentStatus.AUTHORIZED:
         raise NoPaymentError
-    payments.capture_payment(uow, clock, gateway, payment.id)
-    return sync_order(uow, clock, ids, order_id, actor.id)
+    payments.capture_payment(uow, clock, gateway, PAYMENTS_JOB, payment.id)
+    return _sync(uow, clock, ids, actor, order_id, logged="orders.approve")
 
 
 def reject_held_order(
@@ -524,26 +630,32 @@ def reject_held_order(
     reason: str = "",
 ) -> Order:
     """Staff turn down an order held for review: the card authorization is released
-    (voided, nothing was captured) and the order is cancelled, giving its stock back."""
-    require(actor, Permission.MANAGE_ORDERS)
+    (voided, nothing was captured) and the order is cancelled, giving its stock back.
+    Rejecting it again changes nothing; either way the call is logged (``orders.reject``).
+    """
+    authorize(actor, "checkout.services.reject_held_order")
+    reason = checked_reason(reason)
     with uow:
         order = uow.orders.get(order_id)
         if order is None:
             raise OrderNotFoundError
-        if order.status is OrderStatus.CANCELLED:
-            return order  # already rejected: idempotent
+        if order.status is OrderStatus.CANCELLED:  # already rejected: idempotent
+            log_staff_read(
+                uow.access_log, actor, "orders.reject", order.id, clock.now(), ids.new_id()
+            )
+            uow.commit()
+            return order
         authorized = [
             p for p in uow.payments.for_order(order_id) if p.status is PaymentStatus.AUTHORIZED
         ]
     for payment in authorized:
-        payments.void_payment(uow, clock, gateway, payment.id)
+        payments.void_payment(uow, clock, gateway, PAYMENTS_JOB, payment.id)
     with uow:
         current = uow.orders.get(order_id)
         if current is None:  # pragma: no cover - orders are never deleted here
             raise OrderNotFoundError
-        cancelled = move_order(
-            uow, clock, ids, current, OrderStatus.CANCELLED, actor.id, reason[:200]
-        )
+        cancelled = move_order(uow, clock, ids, actor, current, OrderStatus.CANCELLED, reason)
+        log_staff_read(uow.access_log, actor, "orders.reject", order.id, clock.now(), ids.new_id())
         uow.commit()
     return cancelled
 
@@ -557,8 +669,9 @@ def refund_order(
     order_id: str,
     amount_minor: int,
 ) -> Order:
-    """Refund part or all of a paid order (staff); never more than was paid."""
-    require(actor, Permission.MANAGE_ORDERS)
+    """Refund part or all of a paid order (staff, logged: ``orders.refund``); never more
+    than was paid."""
+    authorize(actor, "checkout.services.refund_order")
     with uow:
         order = uow.orders.get(order_id)
         if order is None:
@@ -566,8 +679,8 @@ def refund_order(
         paid = [p for p in uow.payments.for_order(order_id) if p.captured_minor > p.refunded_minor]
     if not paid:
         raise NoPaymentError
-    payments.refund_payment(uow, clock, ids, gateway, paid[-1].id, amount_minor)
-    return sync_order(uow, clock, ids, order_id, actor.id)
+    payments.refund_payment(uow, clock, ids, gateway, PAYMENTS_JOB, paid[-1].id, amount_minor)
+    return _sync(uow, clock, ids, actor, order_id, logged="orders.refund")
 
 
 def handle_webhook(
@@ -581,17 +694,18 @@ def handle_webhook(
     """Verify and apply a gateway notification, then sync its order (PAY-4).
 
     Returns the order, or ``None`` when the event changed nothing (duplicate or stale).
+    The signature is the proof: the payment steps run as :data:`PAYMENTS_JOB`.
     """
     now = clock.now()
     event = verifier.verify(header, raw_body, now)
-    payment = payments.apply_webhook(uow, event, now)
+    payment = payments.apply_webhook(uow, PAYMENTS_JOB, event, now)
     if payment is None:
         return None
     # The event is recorded; a redelivery would now be a duplicate, so the order must
     # catch up here: retry the sync when a concurrent writer got there first.
     for attempt in range(_SYNC_ATTEMPTS):
         try:
-            return sync_order(uow, clock, ids, payment.order_id, "gateway")
+            return _sync(uow, clock, ids, PAYMENTS_JOB, payment.order_id)
         except ConflictError:
             if attempt == _SYNC_ATTEMPTS - 1:
                 raise
@@ -602,13 +716,28 @@ _SYNC_ATTEMPTS = 5
 
 
 def sync_order(
+    uow: CheckoutUnitOfWork, clock: Clock, ids: IdGenerator, actor: Actor, order_id: str
+) -> Order:
+    """Bring an order in line with its payments, forwards only. Idempotent.
+
+    For staff (``orders.manage``, logged: ``orders.sync``) and the payment job
+    (``payments.process``); a status change names ``actor``.
+    """
+    authorize(actor, "checkout.services.sync_order")
+    return _sync(uow, clock, ids, actor, order_id, logged="orders.sync")
+
+
+def _sync(
     uow: CheckoutUnitOfWork,
     clock: Clock,
     ids: IdGenerator,
+    actor: Actor,
     order_id: str,
-    actor_id: str = "gateway",
+    *,
+    logged: str | None = None,
 ) -> Order:
-    """Bring an order in line with its payments, forwards only. Idempotent."""
+    """:func:`sync_order` for a caller that authorized ``actor``; ``logged`` names the
+    staff use case to write to the access log in the same transaction."""
     with uow:
         order = uow.orders.get(order_id)
         if order is None:
@@ -624,11 +753,31 @@ def sync_order(
         target = _target_status(updated, found, captured, refunded)
         if target is not None and updated.can_move_to(target):
             uow.orders.save(updated)  # amounts first, then the move (which saves again)
-            updated = move_order(uow, clock, ids, updated, target, actor_id)
+            updated = move_order(uow, clock, ids, actor, updated, target)
         elif updated is not order:
             uow.orders.save(updated)
+        if logged is not None:
+            log_staff_read(uow.access_log, actor, logged, order.id, clock.now(), ids.new_id())
+        for event in _payment_events(order, updated, found, clock.now()):
+            uow.record(event)
         uow.commit()
     return updated
+
+
+def _payment_events(
+    before: Order, after: Order, found: list[Payment], now: datetime
+) -> list[DomainEvent]:
+    """What a sync tells the shop: the order became paid, money went back."""
+    events: list[DomainEvent] = []
+    if after.status is OrderStatus.PROCESSING and before.status is not OrderStatus.PROCESSING:
+        payer = [p for p in found if p.captured_minor][-1]
+        events.append(
+            OrderPaid(after.id, payer.id, after.paid_minor, after.currency, occurred_at=now)
+        )
+    if after.refunded_minor > before.refunded_minor:
+        amount = after.refunded_minor - before.refunded_minor
+        events.append(OrderRefunded(after.id, amount, after.currency, occurred_at=now))
+    return events
 
 
 def _target_status(

@@ -2,6 +2,9 @@
 
 Both need the ``sql`` extra (and ``postgres`` for PostgreSQL URLs); they import the SQL
 adapter only when run, so ``klickit demo`` on a bare install never loads SQLAlchemy.
+They are the two jobs, with ``klickit demo``, that may create a shop (a new SQLite file,
+the tables of an empty database); both also put back the indexes a killed seed left
+dropped.
 """
 
 from __future__ import annotations
@@ -22,9 +25,8 @@ def run_upgrade(url: str, out: Output, locale: str = "fr") -> str:
 
     engine = make_engine(url)
     try:
-        before = migrations.current_revision(engine)
-        migrations.upgrade(engine)
-        after = migrations.current_revision(engine) or ""
+        before = migrations.upgrade(engine)  # read under the migration lock
+        after = migrations.head_revision()
     finally:
         engine.dispose()
     message = (

@@ -17,23 +17,20 @@ import attrs
 
 from klickit_core.adapters.gateways import SandboxGateway
 from klickit_core.bootstrap import Shop, build_shop
-from klickit_core.cart import services as cart_services
 from klickit_core.cart.domain import Cart, CartError
-from klickit_core.catalogue import services as catalogue
 from klickit_core.catalogue.domain import Product
-from klickit_core.checkout import services as checkout
 from klickit_core.checkout.domain import CheckoutForm
 from klickit_core.checkout.services import PlacedOrder
 from klickit_core.cli.output import Output
-from klickit_core.orders import services as orders
-from klickit_core.orders.domain import STATUS_LABELS, Order
+from klickit_core.orders.domain import Order
+from klickit_core.orders.labels import order_status_label
 from klickit_core.payments.domain import PaymentRequest
-from klickit_core.sessions import services as sessions
 from klickit_core.sessions.domain import Location
 from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.errors import KlickitError, ValidationError
-from klickit_core.shared.i18n import N_, negotiate_locale, translate
+from klickit_core.shared.i18n import N_, translate
+from klickit_core.shared.locales import locale_language, normalise_locale
 from klickit_core.shared.money import Money
 from klickit_core.shared.vat import VatClass
 
@@ -59,10 +56,14 @@ DEMO_PRODUCTS = (
 
 
 class DemoDatabaseNotEmptyError(KlickitError):
-    """The demo writes fixed products: it needs a database of its own."""
+    """The demo writes fixed products and orders: it needs a database of its own, and
+    never writes into a shop that holds any product or order (a real shop, or the
+    demo's own from an earlier run)."""
 
     code = "demo.database_not_empty"
-    message_template = N_("The demo needs an empty database (its catalogue is already there).")
+    message_template = N_(
+        "The demo needs an empty database; this one already holds products or orders."
+    )
 
 
 def _forget_sqlite_file(url: str) -> None:
@@ -79,9 +80,10 @@ def run_demo(
 ) -> Shop:
     """Run the scenario on the database at ``url`` and print it; returns the shop for
     inspection (tests use it). ``fresh`` deletes a SQLite file first (the CLI's default
-    demo database); any other database must not hold the demo catalogue yet."""
-    lang = negotiate_locale(locale)
-    fmt_locale = "fr_FR" if lang == "fr" else "en_GB"
+    demo database); any other database must hold no product and no order yet
+    (:class:`DemoDatabaseNotEmptyError`): the demo never writes into a shop."""
+    lang = locale_language(locale)
+    fmt_locale = normalise_locale(locale)
     out = output or Output()
 
     def _(message: str) -> str:
@@ -92,18 +94,18 @@ def run_demo(
     shop = build_shop(url)
     staff = Actor("manager-1", Role.SHOP_MANAGER)
     with shop.unit_of_work() as uow:
-        if uow.products.get(DEMO_PRODUCTS[0].sku) is not None:
+        if uow.products.list(published_only=False) or uow.orders.list(limit=1):
+            shop.close()
             raise DemoDatabaseNotEmptyError
     for product in DEMO_PRODUCTS:
-        catalogue.add_product(shop.unit_of_work(), staff, product)
+        shop.catalogue.add_product(staff, product)
 
     out.heading(_(N_("1. A visitor arrives and browses the catalogue")))
-    session = sessions.start_session(
-        shop.unit_of_work(), shop.clock, shop.ids,
+    session = shop.sessions.start(
         ip_address="203.0.113.7", browser="Firefox 132",
         location=Location(country="FR", region="Nouvelle-Aquitaine", city="Bordeaux"),
     )  # fmt: skip
-    products = catalogue.browse(shop.unit_of_work())
+    products = shop.catalogue.browse()
     vat_table = shop.pricing.vat_table
     out.table(
         [_(N_("SKU")), _(N_("Product")), _(N_("Price")), _(N_("VAT")), _(N_("Stock"))],
@@ -117,8 +119,8 @@ def run_demo(
 
     out.heading(_(N_("2. Recently viewed products")))
     for sku in ("THE-VERT-100", "MUG-BDX", "LIVRE-CUISINE", "MUG-BDX"):
-        sessions.record_product_view(shop.unit_of_work(), shop.clock, session.id, sku)
-    recent = sessions.recently_viewed_products(shop.unit_of_work(), shop.clock, session.id)
+        shop.sessions.record_view(session.id, sku)
+    recent = shop.sessions.recently_viewed(session.id)
     out.line(_(N_("Newest first, without duplicates: {skus}")).format(
         skus=", ".join(p.sku for p in recent)))  # fmt: skip
 
@@ -126,33 +128,29 @@ def run_demo(
     cart = Cart()
     for sku, quantity in (("MUG-BDX", 2), ("THE-VERT-100", 3), ("LIVRE-CUISINE", 1),
                           ("JOURNAL-LOCAL", 1), ("AFFICHE-A2", 1)):  # fmt: skip
-        cart = cart_services.add_to_cart(shop.unit_of_work(), cart, sku, quantity)
+        cart = shop.cart.add(cart, sku, quantity)
     try:
-        cart_services.add_to_cart(shop.unit_of_work(), cart, "AFFICHE-A2", 5)
+        shop.cart.add(cart, "AFFICHE-A2", 5)
     except CartError as refused:
         out.line(_(N_("Refused: {message}")).format(message=refused.message(lang)))
-    cart = cart_services.change_quantity(shop.unit_of_work(), cart, "THE-VERT-100", 2)
+    cart = shop.cart.change_quantity(cart, "THE-VERT-100", 2)
     out.line(_(N_("Tea quantity changed to 2; the cart holds {count} items.")).format(
         count=cart.total_quantity))  # fmt: skip
 
     out.heading(_(N_("4. Shipping estimate before checkout")))
     address = PostalAddress("FR", "33000", "Bordeaux")
-    sessions.remember_shipping_address(shop.unit_of_work(), shop.clock, session.id, address)
-    options = cart_services.estimate_shipping(
-        shop.unit_of_work(), cart, shop.pricing, shop.shipping, address
-    )
+    shop.sessions.remember_shipping_address(session.id, address)
+    options = shop.cart.estimate_shipping(cart, address)
     out.table(
         [_(N_("Method")), _(N_("Price"))],
         [[o.name, o.price.format(fmt_locale)] for o in options],
     )
-    corsica = cart_services.estimate_shipping(
-        shop.unit_of_work(), cart, shop.pricing, shop.shipping, PostalAddress("FR", "20000")
-    )
+    corsica = shop.cart.estimate_shipping(cart, PostalAddress("FR", "20000"))
     out.line(_(N_("To Corsica (20000): {options}")).format(
         options=", ".join(f"{o.name} {o.price.format(fmt_locale)}" for o in corsica)))  # fmt: skip
 
     out.heading(_(N_("5. Priced cart (prices include VAT)")))
-    priced, _view = cart_services.price(shop.unit_of_work(), cart, shop.pricing, options[0])
+    priced, _view = shop.cart.price(cart, options[0].method, address)
     out.table(
         [_(N_("Product")), _(N_("Qty")), _(N_("Unit price")), _(N_("Total"))],
         [[line.name, str(line.quantity), line.unit_price.format(fmt_locale),
@@ -168,27 +166,27 @@ def run_demo(
         vat=priced.vat_total.format(fmt_locale)))  # fmt: skip
 
     out.heading(_(N_("6. The cart travels in a signed cookie")))
-    now = shop.clock.now()
-    header = shop.cart_cookie.set_cookie_header(cart, now)
+    cookie = shop.cart.cookie(cart)
+    header = cookie.header()
     out.line(header)
-    value = shop.cart_cookie.encode(cart, now)
-    restored = cart_services.restore_cart(shop.unit_of_work(), shop.cart_cookie, value, now)
+    value = cookie.value
+    restored = shop.cart.restore(value)
     same = _(N_("yes")) if restored.cart == cart else _(N_("no"))
     out.line(_(N_("Cookie of {size} bytes, SKUs and quantities only; read back unchanged: {same}"))
              .format(size=len(header), same=same))  # fmt: skip
     forged = value.replace("MUG-BDX:2", "MUG-BDX:9")
-    refused_view = cart_services.restore_cart(shop.unit_of_work(), shop.cart_cookie, forged, now)
+    refused_view = shop.cart.restore(forged)
     for notice in refused_view.notices:
         out.line(_(N_("A forged cookie (quantity changed by hand): {notice}")).format(
             notice=notice.message(lang)))  # fmt: skip
 
     out.heading(_(N_("7. A product sells out before the visitor comes back")))
     poster = next(p for p in DEMO_PRODUCTS if p.sku == "AFFICHE-A2")
-    catalogue.update_product(shop.unit_of_work(), staff, poster.with_stock(0))
-    later = cart_services.restore_cart(shop.unit_of_work(), shop.cart_cookie, value, now)
+    shop.catalogue.update_product(staff, poster.with_stock(0))
+    later = shop.cart.restore(value)
     for notice in later.notices:
         out.line(notice.message(lang))
-    priced_later, _view = cart_services.price(shop.unit_of_work(), later.cart, shop.pricing)
+    priced_later, _view = shop.cart.price(later.cart)
     out.line(_(N_("Re-priced from the catalogue: {total} for {count} items.")).format(
         total=priced_later.total.format(fmt_locale), count=later.cart.total_quantity))  # fmt: skip
     _checkout(shop, out, lang, fmt_locale, later.cart, session.id)
@@ -202,7 +200,7 @@ def _checkout(
         return translate(message, lang)
 
     def status(order: Order) -> str:
-        return _(STATUS_LABELS[order.status])
+        return order_status_label(order.status, lang)
 
     gateway = shop.gateway
     if not isinstance(gateway, SandboxGateway):  # pragma: no cover - build_shop's default
@@ -210,22 +208,18 @@ def _checkout(
     visitor = Actor.visitor()
 
     def place(form: CheckoutForm) -> PlacedOrder:
-        return checkout.place_order(
-            shop.unit_of_work(), shop.clock, shop.ids, shop.hasher,
-            actor=visitor, form=form, cart=cart, rules=shop.pricing,
-            shipping_table=shop.shipping, shipping_method="colissimo-fr",
-            provider_id=gateway.provider_id, ip_address="203.0.113.7",
-        )  # fmt: skip
+        return shop.checkout.place_order(
+            visitor, form, cart, "colissimo-fr", ip_address="203.0.113.7"
+        )
 
     out.heading(_(N_("8. Checkout: every mistake reported at once")))
-    prefilled = checkout.prefill_checkout(shop.unit_of_work(), visitor, session_id=session_id)
+    prefilled = shop.checkout.prefill(visitor, session_id)
     out.line(_(N_("Pre-filled from the shipping estimate: {postcode} {city}")).format(
         postcode=prefilled.billing.postcode, city=prefilled.billing.city))  # fmt: skip
     token = gateway.tokenize("4242424242424242", 12, 2030, "123")
     typo = attrs.evolve(
         prefilled, first_name="Alice", last_name="Martin", email="alice@exemple", phone="06 12",
         billing=attrs.evolve(prefilled.billing, street="1 rue Sainte-Catherine", postcode="3300"),
-        payment_token=token,
     )  # fmt: skip
     try:
         place(typo)
@@ -244,19 +238,14 @@ def _checkout(
     out.line(_(N_("Order {number}: {total}, {status}")).format(
         number=placed.order.number, total=placed.order.total.format(fmt_locale),
         status=status(placed.order)))  # fmt: skip
-    paid = checkout.pay_order(
-        shop.unit_of_work(), shop.clock, shop.ids, gateway, shop.fraud, placed.order.id, token
-    )
+    paid = shop.payments.pay(visitor, placed.order.id, token)
     fields = ", ".join(f.name for f in attrs.fields(PaymentRequest))
     out.line(_(N_("After payment: {status}, paid {paid}.")).format(
         status=status(paid), paid=paid.paid.format(fmt_locale)))  # fmt: skip
     out.line(_(N_("The payment gateway received only: {fields}")).format(fields=fields))
     delivery = gateway.outbox[-1]
     for attempt in (1, 2):
-        result = checkout.handle_webhook(
-            shop.unit_of_work(), shop.clock, shop.ids, shop.webhook_verifier,
-            delivery.header, delivery.body,
-        )  # fmt: skip
+        result = shop.payments.handle_webhook(delivery.header, delivery.body)
         outcome = _(N_("no change (already applied)")) if result is None else status(result)
         out.line(_(N_("Webhook delivery {attempt}: {outcome}")).format(
             attempt=attempt, outcome=outcome))  # fmt: skip
@@ -265,12 +254,11 @@ def _checkout(
     second = place(attrs.evolve(fixed, email="bob@example.fr"))
     before = _stock(shop, "MUG-BDX")
     staff = Actor("manager-1", Role.SHOP_MANAGER)
-    orders.cancel_order(shop.unit_of_work(), shop.clock, shop.ids, staff, second.order.id, "demo")
+    shop.orders.cancel(staff, second.order.id, "demo")
     out.line(_(N_("Mug stock while the order awaited payment: {before}; after cancelling: {after}"))
              .format(before=before, after=_stock(shop, "MUG-BDX")))  # fmt: skip
 
 
 def _stock(shop: Shop, sku: str) -> str:
-    with shop.unit_of_work() as uow:
-        product = uow.products.get(sku)
-    return "-" if product is None or product.stock is None else str(product.stock)
+    stock = shop.catalogue.product(sku).stock
+    return "-" if stock is None else str(stock)

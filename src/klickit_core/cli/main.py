@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 
 from klickit_core.cli.output import Output
 from klickit_core.shared.errors import KlickitError
-from klickit_core.shared.i18n import SUPPORTED_LOCALES
+from klickit_core.shared.locales import UnsupportedLocaleError, locale_language
+from klickit_core.shared.serialisation import to_json
 
-__all__ = ["DEMO_DATABASE", "build_parser", "main"]
+__all__ = ["BUSY_STATUS", "DEMO_DATABASE", "build_parser", "main"]
 
 #: Where ``klickit demo`` keeps its shop unless told otherwise: a SQLite file in the
 #: current folder, recreated at each run so the story is always the same.
 DEMO_DATABASE = "sqlite:///klickit-demo.db"
+
+#: The exit status of a job that did not start because another run of it is at work
+#: (``EX_TEMPFAIL`` of sysexits.h: try again later). Only these error codes get it.
+BUSY_STATUS = 75
+_BUSY_CODES = frozenset({"privacy.sweep_running"})
+#: ``klickit privacy …`` jobs that read a policy configuration, not a database.
+_POLICY_JOBS = frozenset({"register", "notice", "check"})
+
+
+def _locale(value: str) -> str:
+    """``--locale``: any form the library accepts (``fr``, ``fr_FR``, ``en-GB``...), as its
+    language; anything else is a usage error (exit status 2)."""
+    try:
+        return locale_language(value)
+    except UnsupportedLocaleError as refused:
+        raise argparse.ArgumentTypeError(refused.message("en")) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="run a visit end to end and tell what happened")
     demo.add_argument(
-        "--locale", choices=SUPPORTED_LOCALES, default="fr", help="language of the story"
+        "--locale", type=_locale, default="fr", help="language of the story (fr, en, en_GB...)"
     )
     demo.add_argument("--plain", action="store_true", help="plain text, no colours or tables")
     demo.add_argument(
@@ -70,7 +86,20 @@ def _add_privacy_commands(commands: argparse._SubParsersAction[argparse.Argument
         help="reference instant (default: now; UTC if no offset)",
     )
     sweep.add_argument("--dry-run", action="store_true", help="report only, change nothing")
-    sweep.add_argument("--batch-size", type=_batch_size, default=500, metavar="N")
+    sweep.add_argument(
+        "--batch-size",
+        type=_batch_size,
+        default=1000,  # privacy.sweep.DEFAULT_BATCH_SIZE (not imported: start-up stays light)
+        metavar="N",
+        help="records per batch and transaction (1 to 10000; default: %(default)s)",
+    )
+    sweep.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="categories swept at once, each on its own connection (1 to 16; for PostgreSQL)",
+    )
     sweep.add_argument("--json", action="store_true", help="print a JSON report only")
     _add_common(sweep)
 
@@ -80,7 +109,9 @@ def _add_privacy_commands(commands: argparse._SubParsersAction[argparse.Argument
     export.add_argument("--db", required=True, metavar="URL", help="database URL")
     export.add_argument("--email", required=True, metavar="E", help="the person's email")
     export.add_argument("--out", required=True, metavar="DIR", help="folder for the files")
-    export.add_argument("--operator", metavar="NAME", help="who runs it (default: login name)")
+    export.add_argument(
+        "--operator", metavar="NAME", help="who runs it, a label for the logs (default: login name)"
+    )
     export.add_argument("--json", action="store_true", help="print a JSON report only")
     _add_common(export)
 
@@ -91,7 +122,9 @@ def _add_privacy_commands(commands: argparse._SubParsersAction[argparse.Argument
     erase.add_argument(
         "--key-file", metavar="PATH", help="erasure ledger key (else $KLICKIT_ERASURE_KEY)"
     )
-    erase.add_argument("--operator", metavar="NAME", help="who runs it (default: login name)")
+    erase.add_argument(
+        "--operator", metavar="NAME", help="who runs it, a label for the logs (default: login name)"
+    )
     erase.add_argument("--json", action="store_true", help="print a JSON report only")
     _add_common(erase)
 
@@ -120,10 +153,44 @@ def _add_privacy_commands(commands: argparse._SubParsersAction[argparse.Argument
     )
     reapply.add_argument("--json", action="store_true", help="print a JSON report only")
     _add_common(reapply)
+    _add_policy_commands(jobs)
+
+
+def _add_policy_commands(jobs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``klickit privacy register | notice | check`` (PRV-7, PRV-8): the policy documents,
+    from a policy configuration file; no database."""
+    register = jobs.add_parser(
+        "register", help="the record of processing (GDPR art. 30) of a policy configuration"
+    )
+    register.add_argument("--config", required=True, metavar="FILE", help="policy file (TOML)")
+    register.add_argument(
+        "--out", metavar="DIR", help="write register.html and register.json there"
+    )
+    register.add_argument(
+        "--json", action="store_true", help="print the JSON (with --out: a JSON summary)"
+    )
+    _add_common(register)
+
+    notice = jobs.add_parser("notice", help="the privacy notice (GDPR art. 13) as HTML or Markdown")
+    notice.add_argument("--config", required=True, metavar="FILE", help="policy file (TOML)")
+    notice.add_argument(
+        "--format", choices=("html", "md"), default="html", help="html (default) or md"
+    )
+    notice.add_argument("--out", metavar="FILE", help="write the notice there")
+    _add_common(notice)
+
+    check = jobs.add_parser(
+        "check",
+        help="list what GDPR art. 13 requires that a policy configuration does not give "
+        "(exit status 1 if anything is missing)",
+    )
+    check.add_argument("--config", required=True, metavar="FILE", help="policy file (TOML)")
+    check.add_argument("--json", action="store_true", help="print a JSON report only")
+    _add_common(check)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--locale", choices=SUPPORTED_LOCALES, default="fr")
+    parser.add_argument("--locale", type=_locale, default="fr", help="fr, fr_FR, en, en_GB...")
     parser.add_argument("--plain", action="store_true", help="plain text, no colours")
 
 
@@ -140,6 +207,13 @@ def _batch_size(text: str) -> int:
     value = _count(text)
     if not 1 <= value <= 10_000:
         raise argparse.ArgumentTypeError("must be between 1 and 10000")
+    return value
+
+
+def _workers(text: str) -> int:
+    value = _count(text)
+    if not 1 <= value <= 16:
+        raise argparse.ArgumentTypeError("must be between 1 and 16")
     return value
 
 
@@ -167,14 +241,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             from klickit_core.cli.database import run_seed  # noqa: PLC0415
 
             run_seed(args.db, args.orders, output or Output(), args.locale)
+        elif args.command == "privacy" and args.privacy_command in _POLICY_JOBS:
+            return _run_policy(args, output)
         elif args.command in {"retention", "privacy"}:
             _run_privacy(args, output)
     except KlickitError as error:
-        print(json.dumps(error.to_dict(), ensure_ascii=False), file=sys.stderr)
-        return 2
+        if error.code in _BUSY_CODES and not getattr(args, "json", False):
+            print(error.message(args.locale), file=sys.stderr)  # one line, for people
+            return BUSY_STATUS
+        print(to_json(error), file=sys.stderr)
+        return BUSY_STATUS if error.code in _BUSY_CODES else 2
     except BrokenPipeError:  # `klickit demo | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
+    return 0
+
+
+def _run_policy(args: argparse.Namespace, output: Output | None) -> int:
+    """The policy jobs; ``check`` exits 1 when the configuration lacks items."""
+    from klickit_core.cli import policy  # noqa: PLC0415 - keeps start-up light
+
+    out = output or Output()
+    if args.privacy_command == "register":
+        policy.run_register(
+            args.config, out, out_dir=args.out, as_json=args.json, locale=args.locale
+        )
+    elif args.privacy_command == "notice":
+        policy.run_notice(args.config, out, fmt=args.format, out_file=args.out, locale=args.locale)
+    else:
+        report = policy.run_check(args.config, out, as_json=args.json, locale=args.locale)
+        if not report["complete"]:
+            return policy.INCOMPLETE_STATUS
     return 0
 
 
@@ -185,7 +282,13 @@ def _run_privacy(args: argparse.Namespace, output: Output | None) -> None:
     common = {"as_json": args.json, "locale": args.locale}
     if args.command == "retention":
         privacy.run_retention_sweep(
-            args.db, out, now=args.now, dry_run=args.dry_run, batch_size=args.batch_size, **common
+            args.db,
+            out,
+            now=args.now,
+            dry_run=args.dry_run,
+            batch_size=args.batch_size,
+            workers=args.workers,
+            **common,
         )
     elif args.privacy_command == "export":
         privacy.run_export(args.db, args.email, args.out, out, operator=args.operator, **common)

@@ -1,8 +1,9 @@
 """``klickit retention …`` and ``klickit privacy …``: the privacy jobs of a shop (SPEC X-8,
 PRV-2, PRV-3, PRV-4, PRV-6).
 
-* ``retention sweep`` — :func:`~klickit_core.privacy.sweep.run_sweep` over the shop's
-  registry bound to its schedule, with a progress bar and a report per category;
+* ``retention sweep`` — :meth:`shop.privacy.sweep
+  <klickit_core.application.privacy.PrivacyService.sweep>` over the shop's registry bound
+  to its schedule, with a progress bar and a report per category;
 * ``privacy export`` — staff export someone's data to an HTML file and a JSON file
   (an operator job: the access log and the audit log name the operator);
 * ``privacy erase`` — erase someone, with the erasure ledger's entry;
@@ -13,6 +14,11 @@ PRV-2, PRV-3, PRV-4, PRV-6).
 The erasure-ledger key comes from the ``KLICKIT_ERASURE_KEY`` environment variable or a
 ``--key-file``; the commands that need it refuse to run without it. With ``--json`` a
 command prints one JSON document on standard output and nothing else.
+
+The commands act as a system job, never as a role named on the command line: whoever runs
+them holds the database URL (and, to erase, the erasure key), so the library cannot and
+need not check a person there. ``--operator`` is a label for the logs only
+(``system:operator:<name>``, decision 0011).
 """
 
 from __future__ import annotations
@@ -26,17 +32,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from klickit_core.adapters.export import HtmlBundleRenderer
 from klickit_core.bootstrap import Shop, build_shop
 from klickit_core.cli.output import Output
 from klickit_core.privacy.erasure import ErasureReport
 from klickit_core.privacy.ledger import (
     REAPPLY_JOB,
     ReapplyReport,
-    export_ledger,
-    import_ledger,
     read_ledger_lines,
-    reapply_erasures,
     write_ledger_lines,
 )
 from klickit_core.privacy.records import (
@@ -45,12 +47,12 @@ from klickit_core.privacy.records import (
     ErasureLedgerEntry,
     InvalidErasureKeyError,
 )
-from klickit_core.privacy.requests import operator_erase, operator_export
 from klickit_core.privacy.settings import PrivacySettings
-from klickit_core.privacy.sweep import DEFAULT_JOB, SweepProgress, SweepReport, run_sweep
-from klickit_core.shared.actors import Actor, Role
+from klickit_core.privacy.sweep import DEFAULT_BATCH_SIZE, DEFAULT_JOB, SweepProgress, SweepReport
+from klickit_core.shared.actors import Actor
 from klickit_core.shared.errors import KlickitError
 from klickit_core.shared.i18n import N_, translate
+from klickit_core.shared.serialisation import unstructure
 
 __all__ = [
     "ERASURE_KEY_VARIABLE",
@@ -70,6 +72,8 @@ __all__ = [
 ERASURE_KEY_VARIABLE = "KLICKIT_ERASURE_KEY"
 
 _OPERATOR = re.compile(r"[^a-z0-9_.-]+")
+#: The job that copies the erasure ledger out (it reads hashes only; nothing is logged).
+_LEDGER_JOB = "export-ledger"
 
 
 class CannotReadError(KlickitError):
@@ -103,15 +107,16 @@ def load_erasure_key(key_file: str | None, environ: Mapping[str, str] | None = N
 
 
 def operator_actor(name: str | None = None) -> Actor:
-    """The staff member running a command, as the access and audit logs name them:
-    ``operator:<name>`` (the login name by default), an administrator."""
+    """The job a command runs as: a system actor named after the operator for the access
+    and audit logs (``system:operator:<name>``, the login name by default). The name is a
+    label only; it grants nothing."""
     if name is None:
         try:
             name = getpass.getuser()
         except (OSError, KeyError):  # no login name in some containers
             name = "unknown"
     cleaned = _OPERATOR.sub("-", name.strip().lower()).strip("-") or "unknown"
-    return Actor(f"operator:{cleaned[:64]}", Role.ADMINISTRATOR)
+    return Actor.system(f"operator:{cleaned[:64]}")
 
 
 def _print_json(data: object) -> None:
@@ -119,7 +124,8 @@ def _print_json(data: object) -> None:
 
 
 def _shop(url: str, key: ErasureKey | None = None) -> Shop:
-    return build_shop(url, privacy=PrivacySettings(erasure_key=key))
+    # An existing shop only: a mistyped path is an error, not a new, empty shop.
+    return build_shop(url, create=False, privacy=PrivacySettings(erasure_key=key))
 
 
 # ---------------------------------------------------------------------------- sweep
@@ -142,7 +148,7 @@ def _sweep_table(report: SweepReport, out: Output, locale: str) -> None:
     ]
     rows = []
     for item in report.categories:
-        data = item.to_dict(locale)
+        data: dict[str, Any] = unstructure(item, locale=locale)
         rows.append(
             [
                 item.category_id,
@@ -163,48 +169,44 @@ def run_retention_sweep(
     *,
     now: datetime | None = None,
     dry_run: bool = False,
-    batch_size: int = 500,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int = 1,
     as_json: bool = False,
     locale: str = "fr",
 ) -> dict[str, Any]:
     """``klickit retention sweep``: sweep every category of the shop at ``url``; returns
-    the report as JSON-ready data."""
+    the report as JSON-ready data. Refused with
+    :class:`~klickit_core.privacy.ports.SweepAlreadyRunningError` while another run of
+    the job is at work."""
     shop = _shop(url)
     try:
-        bound = shop.privacy_registry()
-        moment = now or shop.clock.now()
         job = Actor.system(DEFAULT_JOB)
         if as_json:
-            report = run_sweep(
-                bound,
-                shop.unit_of_work,
-                job,
-                now=moment,
-                ids=shop.ids,
-                dry_run=dry_run,
-                batch_size=batch_size,
+            report = shop.privacy.sweep(
+                job, now=now, dry_run=dry_run, batch_size=batch_size, workers=workers
             )
         else:
-            total = len(bound.entries())
+            total = len(shop.privacy_registry().entries())
             label = translate(N_("Categories swept"), locale)
+            finished: set[str] = set()
             with out.progress(label, total) as advance_to:
 
-                def progress(step: SweepProgress) -> None:
-                    advance_to(step.category_index - (0 if step.exhausted else 1))
+                def progress(step: SweepProgress) -> None:  # workers finish in any order
+                    if step.exhausted:
+                        finished.add(step.category_id)
+                    advance_to(len(finished))
 
-                report = run_sweep(
-                    bound,
-                    shop.unit_of_work,
+                report = shop.privacy.sweep(
                     job,
-                    now=moment,
-                    ids=shop.ids,
+                    now=now,
                     dry_run=dry_run,
                     batch_size=batch_size,
+                    workers=workers,
                     on_progress=progress,
                 )
     finally:
         shop.close()
-    data = report.to_dict(locale)
+    data: dict[str, Any] = unstructure(report, locale=locale)
     if as_json:
         _print_json(data)
         return data
@@ -248,17 +250,7 @@ def run_export(
     (named after the export's reference, never after the person) into ``out_dir``."""
     shop = _shop(url)
     try:
-        export = operator_export(
-            shop.unit_of_work,
-            shop.clock,
-            shop.ids,
-            shop.privacy_registry(),
-            HtmlBundleRenderer(),
-            operator_actor(operator),
-            email,
-            locale=locale,
-            shop_name=shop.privacy.shop_name,
-        )
+        export = shop.privacy.export(operator_actor(operator), email, locale=locale)
     finally:
         shop.close()
     folder = Path(out_dir)
@@ -290,7 +282,7 @@ def run_export(
 
 # ---------------------------------------------------------------------------- erasure
 def _erasure_table(report: ErasureReport, out: Output, locale: str) -> None:
-    data = report.to_dict(locale)
+    data: dict[str, Any] = unstructure(report, locale=locale)
     headers = [
         translate(text, locale)
         for text in (N_("Category"), N_("Deleted"), N_("Anonymised"), N_("Kept, and why"))
@@ -329,19 +321,10 @@ def run_erase(
     key = None if dry_run else load_erasure_key(key_file, environ)
     shop = _shop(url, key)
     try:
-        report = operator_erase(
-            shop.unit_of_work,
-            shop.clock,
-            shop.ids,
-            shop.privacy,
-            shop.privacy_registry(),
-            operator_actor(operator),
-            email,
-            dry_run=dry_run,
-        )
+        report = shop.privacy.erase(operator_actor(operator), email, dry_run=dry_run)
     finally:
         shop.close()
-    data = report.to_dict(locale)
+    data: dict[str, Any] = unstructure(report, locale=locale)
     if as_json:
         _print_json(data)
         return data
@@ -363,9 +346,9 @@ def run_erase(
 # ---------------------------------------------------------------------------- ledger
 def _ledger_source(source: str) -> list[ErasureLedgerEntry]:
     if "://" in source:
-        other = build_shop(source)
+        other = build_shop(source, create=False)
         try:
-            return list(export_ledger(other.unit_of_work))
+            return list(other.privacy.ledger_entries(Actor.system(REAPPLY_JOB)))
         finally:
             other.close()
     try:
@@ -383,7 +366,8 @@ def run_export_ledger(
     count = 0
     try:
         with Path(out_file).open("w", encoding="utf-8") as handle:
-            for line in write_ledger_lines(export_ledger(shop.unit_of_work)):
+            entries = shop.privacy.ledger_entries(Actor.system(_LEDGER_JOB))
+            for line in write_ledger_lines(entries):
                 handle.write(line)
                 count += 1
     except OSError:
@@ -417,19 +401,12 @@ def run_reapply(
     entries = [entry for source in ledger_from for entry in _ledger_source(source)]
     shop = _shop(url, key)
     try:
-        imported = import_ledger(shop.unit_of_work, entries)
-        report: ReapplyReport = reapply_erasures(
-            shop.privacy_registry(),
-            shop.unit_of_work,
-            Actor.system(REAPPLY_JOB),
-            key=key,
-            now=shop.clock.now(),
-            ids=shop.ids,
-            since=since,
-        )
+        job = Actor.system(REAPPLY_JOB)
+        imported = shop.privacy.import_ledger(job, entries)
+        report: ReapplyReport = shop.privacy.reapply_erasures(job, since=since)
     finally:
         shop.close()
-    data = report.to_dict(locale)
+    data: dict[str, Any] = unstructure(report, locale=locale)
     data["imported"] = imported
     if as_json:
         _print_json(data)

@@ -5,6 +5,9 @@ ainsi que dans l'acceptation de nos conditions générales de vente". A consent 
 worth its proof, so each record says who (an email, and the account if any), for which
 purpose, which version of the text was shown, when, through which channel, and whether it
 was given or withdrawn. Records are appended, never edited: a withdrawal is a new record.
+The terms of sale accepted for an order belong to that order
+(:attr:`ConsentRecord.follows_order`): kept while it is, gone when it is deleted or
+anonymised, never on a clock of their own.
 """
 
 from __future__ import annotations
@@ -32,3 +35,9 @@ class ConsentRecord:
     channel: str  # "checkout", "account", "contact_form"...
     customer_id: str | None = None
     order_id: str | None = None
+
+    @property
+    def follows_order(self) -> bool:
+        """Whether this is the acceptance of the terms of sale of one order: the proof of
+        that contract lives and ends with the order (PRV-1, PRV-5)."""
+        return self.purpose == TERMS_OF_SALE and self.order_id is not None

@@ -8,9 +8,16 @@ which order, given or withdrawn. :class:`ConsentsProvider` exports every record 
 person, given and withdrawn.
 
 **Retention.** A record is the proof of a consent while it holds and for the limitation
-period after (``consents.proofs``: five years, Code civil art. 2224). Its clock starts when
-it stops being the one in force: a withdrawal at its own time, a grant when a newer record
-of the same person and purpose replaces it. A grant still in force has no clock.
+period after (``consents.ledger`` under ``consents.proofs``: five years, Code civil art.
+2224), from when it stops being the one in force: a withdrawal at its own time, a grant
+when a newer record of the same person and purpose replaces it. A grant never withdrawn
+nor replaced ends too (``consents.standing`` under ``consents.standing``: eight years from
+when it was given, the three years of prospecting of the CNIL framework plus the five).
+The terms of sale of an order follow their order instead
+(:attr:`~klickit_core.consents.domain.ConsentRecord.follows_order`): kept while it keeps
+its personal data, deleted with the order or its anonymisation by the orders repository.
+Those of an order already gone (data older than this rule) are swept like any other
+record, and deleted at once by their person's erasure.
 
 **Erasure keeps the proof.** Deleting the proof of a consent would leave the shop unable
 to show that it had one (GDPR art. 7(1)) while a claim is still possible, so the records
@@ -18,8 +25,9 @@ are *kept*, restricted to that use, until their last day, and the report says so
 legal basis. A consent still in force when its person asks for erasure is withdrawn first:
 a withdrawal record is appended (channel ``"erasure"``, a stable id), which starts the
 clock of both, so the person's erasure also ends every consent. Records already past
-their period are deleted at once. Erasing twice appends nothing more and keeps the same
-records until the same days.
+their period are deleted at once. The terms of sale of an order the orders provider keeps
+stay with it (reported with the order). Erasing twice appends nothing more and keeps the
+same records until the same days.
 """
 
 from __future__ import annotations
@@ -31,8 +39,7 @@ from typing import Protocol
 
 from klickit_core.consents.domain import ConsentRecord
 from klickit_core.consents.ports import ConsentRepository
-from klickit_core.shared.i18n import N_
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     CategoryErasure,
     ClockEvent,
     DataCategory,
@@ -42,6 +49,7 @@ from klickit_core.shared.personal_data import (
     ExportRecord,
     ExportSection,
     FieldKind,
+    InvalidSweepDataError,
     KeptRecord,
     LegalBasis,
     PersonalDataProvider,
@@ -51,6 +59,7 @@ from klickit_core.shared.personal_data import (
     SweepCursor,
     SweepTask,
 )
+from klickit_core.shared.i18n import N_
 from klickit_core.shared.sweeps import SweepKey
 from klickit_core.shared.unit_of_work import Transaction
 
@@ -59,6 +68,8 @@ __all__ = [
     "CONSENTS_RULE",
     "CONSENT_PROOF",
     "ERASURE_CHANNEL",
+    "STANDING_CATEGORY",
+    "STANDING_RULE",
     "ConsentsPrivacyUnitOfWork",
     "ConsentsProvider",
     "consent_clocks",
@@ -68,6 +79,9 @@ __all__ = [
 #: The category of consent records, and the rule that governs their proof.
 CONSENTS_CATEGORY = "consents.ledger"
 CONSENTS_RULE = "consents.proofs"
+#: The category of grants still in force (never withdrawn nor replaced), and its rule.
+STANDING_CATEGORY = "consents.standing"
+STANDING_RULE = "consents.standing"
 _TICK = timedelta(microseconds=1)
 #: The channel of the withdrawal an erasure appends for a consent still in force.
 ERASURE_CHANNEL = "erasure"
@@ -113,6 +127,16 @@ def erasure_withdrawal_id(grant_id: str) -> str:
     """The id of the withdrawal an erasure appends for ``grant_id``: derived from it, so a
     second erasure finds the same record instead of appending another."""
     return "erasure-" + hashlib.sha256(grant_id.encode()).hexdigest()[:40]
+
+
+_FIELDS = (
+    PersonalField("email", N_("Email")),
+    PersonalField("purpose", N_("Purpose")),
+    PersonalField("text_version", N_("Version of the text shown")),
+    PersonalField("at", N_("When")),
+    PersonalField("channel", N_("Channel")),
+    PersonalField("order", N_("Order")),
+)
 
 
 def _record(record: ConsentRecord) -> ExportRecord:
@@ -161,16 +185,21 @@ class ConsentsProvider(PersonalDataProvider[ConsentsPrivacyUnitOfWork]):
                     "optional consent): the purpose, the version of the text shown, when, "
                     "how, and for which order."
                 ),
-                (
-                    PersonalField("email", N_("Email")),
-                    PersonalField("purpose", N_("Purpose")),
-                    PersonalField("text_version", N_("Version of the text shown")),
-                    PersonalField("at", N_("When")),
-                    PersonalField("channel", N_("Channel")),
-                    PersonalField("order", N_("Order")),
-                ),
+                _FIELDS,
                 CONSENTS_RULE,
                 ClockEvent.WITHDRAWAL,
+                CONSENT_PROOF,
+            ),
+            DataCategory(
+                STANDING_CATEGORY,
+                N_("Consents in force"),
+                N_(
+                    "Consents you gave and never withdrew nor renewed: their proof ends a "
+                    "fixed time after you gave them."
+                ),
+                _FIELDS,
+                STANDING_RULE,
+                ClockEvent.CREATION,
                 CONSENT_PROOF,
             ),
         )
@@ -195,16 +224,30 @@ class ConsentsProvider(PersonalDataProvider[ConsentsPrivacyUnitOfWork]):
     ) -> ErasureOutcome:
         ledger = _ledger(uow, subject)
         clocks = consent_clocks(ledger)
-        deleted = 0
+        linked = sorted({r.order_id for r in ledger if r.follows_order and r.order_id})
+        live = uow.consents.live_orders(linked) if linked else set()
+        deleted = {CONSENTS_CATEGORY: 0, STANDING_CATEGORY: 0}
         kept: list[KeptRecord] = []
 
         def keep(record_id: str, clock: datetime) -> None:
             until = retention.keep_until(CONSENTS_CATEGORY, clock)
             kept.append(KeptRecord(CONSENTS_CATEGORY, record_id, CONSENT_PROOF, until))
 
+        def delete(record_id: str, category: str) -> None:
+            deleted[category] += 1
+            if not dry_run:
+                uow.consents.delete(record_id)
+
         for record in ledger:
             clock = clocks[record.id]
-            if clock is None:  # a grant in force: the erasure withdraws it
+            orphan = record.follows_order and record.order_id not in live
+            if record.follows_order and not orphan:
+                continue  # kept, anonymised or deleted with its order by the orders provider
+            if clock is None and (
+                orphan or retention.is_due(STANDING_CATEGORY, record.at, now)
+            ):  # a grant in force past its period, or the terms of an order already gone
+                delete(record.id, STANDING_CATEGORY)
+            elif clock is None:  # a grant in force: the erasure withdraws it
                 # Strictly after the grant, so the ledger's (time, id) order keeps it last.
                 ended = max(now, record.at + _TICK)
                 withdrawal = ConsentRecord(
@@ -221,15 +264,16 @@ class ConsentsProvider(PersonalDataProvider[ConsentsPrivacyUnitOfWork]):
                     uow.consents.add(withdrawal)
                 keep(record.id, ended)
                 keep(withdrawal.id, ended)
-            elif retention.is_due(CONSENTS_CATEGORY, clock, now):
-                deleted += 1
-                if not dry_run:
-                    uow.consents.delete(record.id)
+            elif orphan or retention.is_due(CONSENTS_CATEGORY, clock, now):
+                delete(record.id, CONSENTS_CATEGORY)
             else:
                 keep(record.id, clock)
         kept.sort(key=lambda item: item.reference)
-        erased = CategoryErasure(CONSENTS_CATEGORY, deleted=deleted, kept=tuple(kept))
-        return ErasureOutcome(self.name, (erased,))
+        proofs = CategoryErasure(
+            CONSENTS_CATEGORY, deleted=deleted[CONSENTS_CATEGORY], kept=tuple(kept)
+        )
+        standing = CategoryErasure(STANDING_CATEGORY, deleted=deleted[STANDING_CATEGORY])
+        return ErasureOutcome(self.name, (proofs, standing))
 
     def sweep_batch(
         self,
@@ -240,7 +284,11 @@ class ConsentsProvider(PersonalDataProvider[ConsentsPrivacyUnitOfWork]):
         limit: int,
         dry_run: bool,
     ) -> SweepBatch:
-        page = uow.consents.sweep_proofs(
-            task.cutoff, after=SweepKey.from_cursor(after), limit=limit, dry_run=dry_run
-        )
+        if task.category_id == CONSENTS_CATEGORY:
+            sweep = uow.consents.sweep_proofs
+        elif task.category_id == STANDING_CATEGORY:
+            sweep = uow.consents.sweep_standing
+        else:
+            raise InvalidSweepDataError(reason="category")
+        page = sweep(task.cutoff, after=SweepKey.from_cursor(after), limit=limit, dry_run=dry_run)
         return page.batch(task.category_id)

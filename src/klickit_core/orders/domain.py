@@ -222,7 +222,8 @@ class Order:
     #: When the retention sweep (or an erasure) anonymised the order (PRV-2, PRV-4).
     anonymised_at: datetime | None = None
     #: When an erasure restricted the order to staff: it is kept for the accounting
-    #: obligation, but no longer linked to (nor listed in) the customer's account (PRV-4).
+    #: obligation, but no longer linked to (nor listed in) the customer's account, and
+    #: without its IP address and phone number (PRV-4).
     restricted_at: datetime | None = None
 
     # ------------------------------------------------------------------ money views
@@ -315,11 +316,16 @@ class Order:
         )
 
     def restricted(self, at: datetime) -> Order:
-        """The order kept for the accounting obligation after its customer's erasure:
-        unlinked from the account (so it is no longer listed there), readable by staff
-        only, restricted since the first time (PRV-4)."""
+        """The order kept for the accounting obligation after its customer's erasure
+        (PRV-4): unlinked from the account (so it is no longer listed there), readable by
+        staff only, restricted since the first time, and stripped of what that obligation
+        does not need — the client IP address and the phone number (not invoice data:
+        the policy keeps name, email and both addresses ten years)."""
         since = self.restricted_at if self.restricted_at is not None else at
-        return attrs.evolve(self, customer_id=None, restricted_at=since)
+        contact = attrs.evolve(self.contact, phone="")
+        return attrs.evolve(
+            self, contact=contact, customer_id=None, ip_address=None, restricted_at=since
+        )
 
     # ------------------------------------------------------------------ life cycle
     def can_move_to(self, target: OrderStatus) -> bool:

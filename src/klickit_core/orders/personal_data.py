@@ -20,7 +20,8 @@ declares one category per retention rule of an order, and one for support reques
   2224: a complaint may become a claim), then deleted.
 
 Deleting an order deletes everything recorded for it: lines, VAT, history, support
-requests, payments and their refunds. Its stock movements stay, unlinked from it: they
+requests, payments and their refunds, and its terms of sale (PRV-5: they follow their
+order; anonymising deletes them too). Its stock movements stay, unlinked from it: they
 hold no personal data and the stock journal must still add up; the stock an unpaid order
 still held comes back. Anonymising an order unlinks its support requests from the account
 and deletes those never closed (abandoned: their own clock would never start). Which
@@ -32,7 +33,8 @@ An erasure (PRV-4) deletes the person's unpaid, cancelled and failed orders at o
 anonymises paid orders past their ten years, and *keeps* the others — each reported with
 the Code de commerce L123-22 and its last day — restricted to staff: unlinked from the
 customer's account, so the account no longer lists them (and an account deleted meanwhile
-takes nothing of them along). Their support requests are kept too while their own five
+takes nothing of them along), and stripped of the IP address and the phone, which that
+obligation does not need. Their support requests are kept too while their own five
 years run (restricted the same way), those past it deleted. Erasing twice changes nothing
 the second time and reports the same kept orders.
 """
@@ -46,10 +48,7 @@ from typing import Protocol
 
 from klickit_core.orders.domain import Order, OrderStatus, RetentionStage, SupportRequest
 from klickit_core.orders.ports import OrderRepository, SupportRequestRepository
-from klickit_core.shared.export_values import address_text
-from klickit_core.shared.i18n import N_
-from klickit_core.shared.money import Money
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     ACCOUNTING_OBLIGATION,
     CIVIL_LIMITATION,
     CONTRACT,
@@ -72,6 +71,9 @@ from klickit_core.shared.personal_data import (
     SweepCursor,
     SweepTask,
 )
+from klickit_core.shared.export_values import address_text
+from klickit_core.shared.i18n import N_
+from klickit_core.shared.money import Money
 from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.unit_of_work import Transaction
 

@@ -64,6 +64,10 @@ class OrderRepository(abc.ABC):
         """Replace an existing order; :class:`OrderNotFoundError` if there is none."""
 
     @abc.abstractmethod
+    def by_number(self, number: str) -> Order | None:
+        """The order with this number (``KL-2026-000042``) or ``None``."""
+
+    @abc.abstractmethod
     def next_number(self, year: int) -> int:
         """The next order number of ``year``: increasing and never reused, like a SQL
         sequence, so a rolled-back checkout may leave a gap. (Invoices, which French law
@@ -113,10 +117,11 @@ class OrderRepository(abc.ABC):
     @abc.abstractmethod
     def delete(self, order_ids: Sequence[str], *, at: datetime) -> int:
         """Delete these orders with everything recorded for them: lines, VAT, history,
-        support requests, payments and their refunds. Their stock movements stay (they
-        hold no personal data, and the stock journal must still add up) without the link
-        to the order; the stock an unpaid order still held comes back, journalled at
-        ``at`` as a release. Returns how many orders were deleted."""
+        support requests, payments and their refunds, and their terms of sale (PRV-5;
+        the other consents given at their checkout only lose the link). Their stock
+        movements stay (they hold no personal data, and the stock journal must still add
+        up) without the link to the order; the stock an unpaid order still held comes
+        back, journalled at ``at`` as a release. Returns how many orders were deleted."""
 
     @abc.abstractmethod
     def anonymise(self, order_ids: Sequence[str], *, at: datetime) -> int:
@@ -124,12 +129,17 @@ class OrderRepository(abc.ABC):
         <klickit_core.orders.domain.Order.anonymised>`; returns how many changed (an order
         already anonymised is left as it is). Their support requests lose the link to the
         account too, and those never closed are deleted: a request left open on an order
-        ten years old is abandoned, and its own clock (the closing) would never start."""
+        ten years old is abandoned, and its own clock (the closing) would never start.
+        Their terms of sale are deleted and the other consents of their checkout unlinked,
+        as by :meth:`delete`: a proof naming the buyer must not outlive the order's
+        personal data."""
 
     @abc.abstractmethod
     def restrict(self, order_ids: Sequence[str], *, at: datetime) -> int:
         """Replace these orders by :meth:`Order.restricted(at)
-        <klickit_core.orders.domain.Order.restricted>`; returns how many changed."""
+        <klickit_core.orders.domain.Order.restricted>` (no account link, IP address nor
+        phone); their terms of sale lose the account link too. Returns how many orders
+        changed."""
 
 
 class SupportRequestRepository(abc.ABC):

@@ -36,7 +36,7 @@ from klickit_core.shared.clock import ensure_utc
 from klickit_core.shared.errors import KlickitError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.money import Money, MoneyError, is_known_currency
-from klickit_core.shared.text import is_clean_text
+from klickit_core.shared.text import free_text_error
 
 __all__ = [
     "REACHABLE",
@@ -205,7 +205,12 @@ def _check_aware(_instance: Any, attribute: attrs.Attribute[Any], value: Any) ->
 
 
 def _check_personal_text(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or len(value) > _MAX_PERSONAL_TEXT or not is_clean_text(value):
+    """Clean text that holds no card number: the gateway never receives one (PAY-2)."""
+    if (
+        not isinstance(value, str)
+        or len(value) > _MAX_PERSONAL_TEXT
+        or free_text_error(value, (attribute.name,)) is not None
+    ):
         raise InvalidPaymentDataError(attribute.name)
 
 

@@ -33,9 +33,7 @@ from typing import Protocol
 
 from klickit_core.payments.domain import Payment, RefundRecord
 from klickit_core.payments.ports import PaymentRepository
-from klickit_core.shared.i18n import N_
-from klickit_core.shared.money import Money
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     ACCOUNTING_OBLIGATION,
     CategoryErasure,
     ClockEvent,
@@ -55,6 +53,8 @@ from klickit_core.shared.personal_data import (
     SweepCursor,
     SweepTask,
 )
+from klickit_core.shared.i18n import N_
+from klickit_core.shared.money import Money
 from klickit_core.shared.sweeps import SweepKey
 from klickit_core.shared.unit_of_work import Transaction
 

@@ -15,7 +15,9 @@ Why they are shaped this way (PAY-3, PAY-4):
 * **Notifications move payments forward only** (:meth:`Payment.applying`); each event id is
   recorded in the same transaction as its effect, so a duplicate changes nothing.
 
-Order status changes are the checkout layer's business, not these functions'.
+Order status changes are the checkout layer's business, not these functions'. Every
+step takes the actor and needs ``payments.process``: the checkout runs them as its payment
+job once it has authorized the shopper or the staff member (X-6, decision 0011).
 """
 
 from __future__ import annotations
@@ -46,18 +48,12 @@ from klickit_core.payments.ports import (
     PaymentsUnitOfWork,
     UnexpectedGatewayResultError,
 )
+from klickit_core.shared.actors import Actor
+from klickit_core.shared.authorization import authorize
 from klickit_core.shared.clock import Clock, ensure_utc
 from klickit_core.shared.ids import IdGenerator
 
-__all__ = [
-    "apply_webhook",
-    "authorize_payment",
-    "capture_payment",
-    "charge_payment",
-    "refund_payment",
-    "start_payment",
-    "void_payment",
-]
+__all__: list[str] = []
 
 _OUTCOME_STATUS: dict[GatewayOutcome, PaymentStatus] = {
     GatewayOutcome.AUTHORIZED: PaymentStatus.AUTHORIZED,
@@ -145,6 +141,7 @@ def start_payment(
     uow: PaymentsUnitOfWork,
     clock: Clock,
     ids: IdGenerator,
+    actor: Actor,
     *,
     order_id: str,
     provider_id: str,
@@ -152,6 +149,7 @@ def start_payment(
     currency: str,
 ) -> Payment:
     """Create a pending payment with a fresh idempotency key, committed before any call."""
+    authorize(actor, "payments.services.start_payment")
     now = clock.now()
     payment = Payment(
         id=ids.new_id(),
@@ -202,6 +200,7 @@ def charge_payment(
     uow: PaymentsUnitOfWork,
     clock: Clock,
     gateway: PaymentGateway,
+    actor: Actor,
     payment_id: str,
     request: PaymentRequest,
     token: str,
@@ -213,6 +212,7 @@ def charge_payment(
     returned without calling the gateway; a declined one ends ``FAILED`` with the
     gateway's code (``card_declined``, ``insufficient_funds``).
     """
+    authorize(actor, "payments.services.charge_payment")
 
     def call(req: PaymentRequest, key: str) -> GatewayResult:
         return gateway.charge(req, token, key)
@@ -233,11 +233,13 @@ def authorize_payment(
     uow: PaymentsUnitOfWork,
     clock: Clock,
     gateway: PaymentGateway,
+    actor: Actor,
     payment_id: str,
     request: PaymentRequest,
     token: str,
 ) -> Payment:
     """Hold the amount on the card (capture later with :func:`capture_payment`)."""
+    authorize(actor, "payments.services.authorize_payment")
 
     def call(req: PaymentRequest, key: str) -> GatewayResult:
         return gateway.authorize(req, token, key)
@@ -258,10 +260,12 @@ def capture_payment(
     uow: PaymentsUnitOfWork,
     clock: Clock,
     gateway: PaymentGateway,
+    actor: Actor,
     payment_id: str,
     amount_minor: int | None = None,
 ) -> Payment:
     """Capture an authorized payment: all of it, or ``amount_minor`` (never more)."""
+    authorize(actor, "payments.services.capture_payment")
     with uow:
         payment = _load(uow, payment_id)
     if payment.is_paid:
@@ -289,9 +293,10 @@ def capture_payment(
 
 
 def void_payment(
-    uow: PaymentsUnitOfWork, clock: Clock, gateway: PaymentGateway, payment_id: str
+    uow: PaymentsUnitOfWork, clock: Clock, gateway: PaymentGateway, actor: Actor, payment_id: str
 ) -> Payment:
     """Release an authorization without capturing it."""
+    authorize(actor, "payments.services.void_payment")
     with uow:
         payment = _load(uow, payment_id)
     if payment.status is PaymentStatus.VOIDED:
@@ -309,6 +314,7 @@ def refund_payment(
     clock: Clock,
     ids: IdGenerator,
     gateway: PaymentGateway,
+    actor: Actor,
     payment_id: str,
     amount_minor: int,
     *,
@@ -325,6 +331,7 @@ def refund_payment(
     returned as it is once settled, succeeded or failed (say, by a notification that arrived
     after a timeout), so repeating the call can never refund twice.
     """
+    authorize(actor, "payments.services.refund_payment")
     with uow:
         payment = _load(uow, payment_id)
         reference = payment.gateway_reference
@@ -378,7 +385,9 @@ def refund_payment(
     return payment
 
 
-def apply_webhook(uow: PaymentsUnitOfWork, event: WebhookEvent, now: datetime) -> Payment | None:
+def apply_webhook(
+    uow: PaymentsUnitOfWork, actor: Actor, event: WebhookEvent, now: datetime
+) -> Payment | None:
     """Apply a verified gateway notification, at most once and only forwards (PAY-4).
 
     Returns the updated payment, or ``None`` when the event changes nothing (a duplicate, or
@@ -386,7 +395,10 @@ def apply_webhook(uow: PaymentsUnitOfWork, event: WebhookEvent, now: datetime) -
     :class:`PaymentNotFoundError` for an unknown payment and
     :class:`~klickit_core.payments.domain.WebhookOutOfOrderError` for an event that
     arrived before the one it follows (nothing recorded: the gateway delivers it again).
+    The caller verified the event's signature first
+    (:func:`~klickit_core.checkout.services.handle_webhook`).
     """
+    authorize(actor, "payments.services.apply_webhook")
     at = ensure_utc(now)
     with uow:
         if uow.processed_events.seen(event.id):

@@ -2,7 +2,7 @@
 
 It knows no context by name (an import-linter contract says so): it walks a
 :class:`~klickit_core.privacy.registry.PrivacyRegistry` of
-:class:`~klickit_core.shared.personal_data.PersonalDataProvider` instances that the
+:class:`~klickit_core.personal_data.provider.PersonalDataProvider` instances that the
 composition root — or a downstream app — registers.
 
 * :mod:`~klickit_core.privacy.retention` — the schedule as data, calendar cutoffs;

@@ -24,31 +24,29 @@ from typing import Any, TypeVar
 
 import attrs
 
-from klickit_core.privacy.ports import (
-    CategoryTally,
-    PrivacyAction,
-    PrivacyAuditEntry,
-    PrivacyUnitOfWork,
-)
-from klickit_core.privacy.registry import (
-    BoundRegistry,
-    ProviderContractError,
-    require_subject_access,
-)
-from klickit_core.privacy.retention import clock_date
-from klickit_core.shared.actors import Actor, Permission
-from klickit_core.shared.clock import ensure_utc
-from klickit_core.shared.i18n import translate
-from klickit_core.shared.ids import IdGenerator
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     DataSubject,
     ErasureOutcome,
     KeepReason,
     KeptCount,
     KeptRecord,
 )
+from klickit_core.privacy.ports import (
+    CategoryTally,
+    PrivacyAction,
+    PrivacyAuditEntry,
+    PrivacyUnitOfWork,
+)
+from klickit_core.privacy.registry import BoundRegistry, ProviderContractError
+from klickit_core.privacy.retention import clock_date
+from klickit_core.shared.actors import Actor
+from klickit_core.shared.authorization import authorize
+from klickit_core.shared.clock import ensure_utc
+from klickit_core.shared.i18n import translate
+from klickit_core.shared.ids import IdGenerator
+from klickit_core.shared.serialisation import converter, current_locale
 
-__all__ = ["ErasureReport", "erase_subject"]
+__all__ = ["ErasureReport"]
 
 PU = TypeVar("PU", bound=PrivacyUnitOfWork)
 
@@ -112,34 +110,41 @@ class ErasureReport:
                 )
         return tuple(result)
 
-    def to_dict(self, locale: str = "en") -> dict[str, Any]:
-        """JSON-ready form, labels in ``locale`` (for the person, staff and ``--json``)."""
-        return {
-            "reference": self.reference,
-            "at": self.at.isoformat(),
-            "dry_run": self.dry_run,
-            "deleted": self.deleted,
-            "anonymised": self.anonymised,
-            "categories": [
-                {
-                    "provider": outcome.provider,
-                    "category": category.category_id,
-                    "deleted": category.deleted,
-                    "anonymised": category.anonymised,
-                    "kept": [
-                        {
-                            "reference": kept.reference,
-                            "legal_basis": kept.legal_basis.code,
-                            "legal_basis_label": translate(kept.legal_basis.label, locale),
-                            "keep_until": kept.keep_until.isoformat(),
-                        }
-                        for kept in category.kept
-                    ],
-                }
-                for outcome in self.outcomes
-                for category in outcome.categories
-            ],
-        }
+
+def _erasure_data(report: ErasureReport) -> dict[str, Any]:
+    """An erasure report's JSON (for the person, staff and ``--json``): totals, then what
+    each category did, with the legal basis of every record kept, labelled in the locale
+    asked for. The subject stays out: the report travels where personal data must not."""
+    locale = current_locale()
+    return {
+        "reference": report.reference,
+        "at": converter.unstructure(report.at),
+        "dry_run": report.dry_run,
+        "deleted": report.deleted,
+        "anonymised": report.anonymised,
+        "categories": [
+            {
+                "provider": outcome.provider,
+                "category": category.category_id,
+                "deleted": category.deleted,
+                "anonymised": category.anonymised,
+                "kept": [
+                    {
+                        "reference": kept.reference,
+                        "legal_basis": kept.legal_basis.code,
+                        "legal_basis_label": translate(kept.legal_basis.label, locale),
+                        "keep_until": converter.unstructure(kept.keep_until),
+                    }
+                    for kept in category.kept
+                ],
+            }
+            for outcome in report.outcomes
+            for category in outcome.categories
+        ],
+    }
+
+
+converter.register_unstructure_hook(ErasureReport, _erasure_data)
 
 
 def _check_outcome(
@@ -170,13 +175,14 @@ def erase_subject(
 ) -> ErasureReport:
     """Erase ``subject`` everywhere, in one transaction, and report.
 
-    The customer themselves (their own account) or an actor allowed to run retention
-    (administrators; the system job that answers a confirmed request or re-applies erasures
-    after a restore) may ask. ``reference`` (the request's id, never an email) goes to the
+    Only an actor allowed to run retention may ask: administrators, and the system job
+    that answers a confirmed request or re-applies erasures after a restore. Customers ask
+    through the request flow, whose emailed link proves who they are; shop managers are
+    refused (X-6, PRV-4). ``reference`` (the request's id, never an email) goes to the
     audit entry. ``before_commit`` (not called in a dry run) writes what must commit with
     the erasure or not at all: the erasure ledger's entry, the request's completion.
     """
-    require_subject_access(actor, subject, Permission.EDIT_OWN_DATA, (Permission.RUN_RETENTION,))
+    authorize(actor, "privacy.erasure.erase_subject")
     at = ensure_utc(now)
     today = clock_date(at)
     entry_id = ids.new_id()

@@ -9,7 +9,10 @@ audit log (counts per category, no personal data) in the same transaction.
 
 The request flow around it (the contact form or account request, the confirmation email,
 the single-use expiring download link, the one-month deadline) is the caller's: this
-function is the step that builds the bundle once the request is confirmed.
+function is the step that builds the bundle once the request is confirmed. Staff may
+export someone (logged in the access log, which the person's own export shows); a
+signed-in customer exports themselves with :func:`export_own_data`, found by their
+account, never by an email they type (X-6, decision 0011).
 """
 
 from __future__ import annotations
@@ -18,26 +21,27 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
+from klickit_core.personal_data import DataSubject, ExportSection
 from klickit_core.privacy.bundle import CategoryNotice, ExportBundle
 from klickit_core.privacy.ports import (
     CategoryTally,
+    ExportUnitOfWork,
+    OwnExportUnitOfWork,
     PrivacyAction,
     PrivacyAuditEntry,
-    PrivacyUnitOfWork,
 )
-from klickit_core.privacy.registry import (
-    BoundRegistry,
-    ProviderContractError,
-    require_subject_access,
-)
-from klickit_core.shared.actors import Actor, Permission
+from klickit_core.privacy.registry import BoundRegistry, ProviderContractError
+from klickit_core.shared.access_log import AccessLogEntry
+from klickit_core.shared.actors import Actor
+from klickit_core.shared.authorization import authorize
 from klickit_core.shared.clock import ensure_utc
+from klickit_core.shared.errors import PermissionDeniedError
 from klickit_core.shared.ids import IdGenerator
-from klickit_core.shared.personal_data import DataSubject, ExportSection
 
-__all__ = ["DEFAULT_SHOP_NAME", "export_subject"]
+__all__ = ["DEFAULT_SHOP_NAME"]
 
-PU = TypeVar("PU", bound=PrivacyUnitOfWork)
+PU = TypeVar("PU", bound=ExportUnitOfWork)
+OU = TypeVar("OU", bound=OwnExportUnitOfWork)
 
 DEFAULT_SHOP_NAME = "Klickit"
 
@@ -73,16 +77,65 @@ def export_subject(
 ) -> ExportBundle:
     """Everything every provider holds about ``subject``.
 
-    The customer themselves (their own account), staff who may read customers, or the
-    system job that answers a confirmed request may ask. ``reference`` (the request's id,
-    never an email) goes to the audit entry.
+    Staff who may read customers (the read is written to the access log in the same
+    transaction, ``privacy.export``, under the account's id, else the export's reference)
+    or the system job that answers a confirmed request may ask; customers use
+    :func:`export_own_data`. ``reference`` (the request's id, never an email) goes to the
+    audit entry.
     """
-    require_subject_access(
+    authorize(actor, "privacy.export.export_subject")
+    return _export(
+        bound,
+        uow,
         actor,
         subject,
-        Permission.READ_OWN_DATA,
-        (Permission.READ_CUSTOMERS, Permission.RUN_RETENTION),
+        now=now,
+        ids=ids,
+        locale=locale,
+        shop_name=shop_name,
+        reference=reference,
+        logged=actor.is_staff,
     )
+
+
+def export_own_data(
+    bound: BoundRegistry[OU],
+    uow: OU,
+    actor: Actor,
+    *,
+    now: datetime,
+    ids: IdGenerator,
+    locale: str = "fr",
+    shop_name: str = DEFAULT_SHOP_NAME,
+) -> ExportBundle:
+    """Everything the shop holds about the signed-in customer ``actor``: the subject is
+    their account (its email is read from it). Anyone but a customer with an account
+    gets :class:`~klickit_core.shared.errors.PermissionDeniedError`."""
+    authorize(actor, "privacy.export.export_own_data", owner=actor.customer_id)
+    assert actor.customer_id is not None  # noqa: S101 - the rule needs an own account
+    with uow:
+        known = uow.privacy_subjects.account(actor.customer_id)
+    if known is None:
+        raise PermissionDeniedError(permission="customer.read_own")
+    subject = DataSubject(known.email, actor.customer_id)
+    return _export(bound, uow, actor, subject, now=now, ids=ids, locale=locale, shop_name=shop_name)
+
+
+def _export(
+    bound: BoundRegistry[PU],
+    uow: PU,
+    actor: Actor,
+    subject: DataSubject,
+    *,
+    now: datetime,
+    ids: IdGenerator,
+    locale: str = "fr",
+    shop_name: str = DEFAULT_SHOP_NAME,
+    reference: str | None = None,
+    logged: bool = False,
+) -> ExportBundle:
+    """The export itself, for a caller that authorized ``actor``; ``logged``: write the
+    read to the access log in the export's transaction."""
     at = ensure_utc(now)
     with uow:
         sections = _sections(bound, uow, subject)
@@ -96,6 +149,17 @@ def export_subject(
             for notice in notices
         )
         entry_id = ids.new_id()
+        if logged:
+            uow.access_log.add(
+                AccessLogEntry(
+                    ids.new_id(),
+                    actor.id,
+                    str(actor.role),
+                    "privacy.export",
+                    subject.customer_id or reference or entry_id,
+                    at,
+                )
+            )
         uow.privacy_audit.add(
             PrivacyAuditEntry(
                 entry_id,

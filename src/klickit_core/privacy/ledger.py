@@ -33,28 +33,32 @@ from typing import Any, TypeVar
 
 import attrs
 
+from klickit_core.personal_data import DataSubject, InvalidDataSubjectError, KeptCount
 from klickit_core.privacy.erasure import ErasureReport, erase_subject
 from klickit_core.privacy.ports import CategoryTally, ErasureLedgerUnitOfWork
 from klickit_core.privacy.records import ErasureKey, ErasureLedgerEntry
 from klickit_core.privacy.registry import BoundRegistry
-from klickit_core.shared.actors import Actor, Permission, require
+from klickit_core.shared.actors import Actor
+from klickit_core.shared.authorization import authorize
 from klickit_core.shared.clock import ensure_utc
 from klickit_core.shared.errors import KlickitError
+from klickit_core.shared.events import ErasureDone
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.ids import IdGenerator
-from klickit_core.shared.personal_data import DataSubject, InvalidDataSubjectError, KeptCount
+from klickit_core.shared.serialisation import (
+    InvalidDataError,
+    converter,
+    structure,
+    unstructure,
+)
 
 __all__ = [
     "LEDGER_FORMAT",
     "REAPPLY_JOB",
     "InvalidLedgerFileError",
     "ReapplyReport",
-    "erase_and_record",
-    "export_ledger",
-    "import_ledger",
     "ledger_entry",
     "read_ledger_lines",
-    "reapply_erasures",
     "write_ledger_lines",
 ]
 
@@ -106,7 +110,8 @@ def erase_and_record(
 ) -> ErasureReport:
     """:func:`~klickit_core.privacy.erasure.erase_subject`, with the ledger entry written
     in the same transaction (nothing is written in a dry run). ``before_commit`` adds
-    more to that transaction (a request's completion)."""
+    more to that transaction (a request's completion). Administrators and system jobs."""
+    authorize(actor, "privacy.ledger.erase_and_record")
 
     def record(tx: LU, report: ErasureReport) -> None:
         entry_id = ids.new_id()
@@ -115,6 +120,9 @@ def erase_and_record(
         )
         if before_commit is not None:
             before_commit(tx, report)
+        tx.record(
+            ErasureDone(report.reference, report.deleted, report.anonymised, occurred_at=report.at)
+        )
 
     return erase_subject(
         bound,
@@ -177,7 +185,7 @@ def write_ledger_lines(entries: Iterable[ErasureLedgerEntry]) -> Iterator[str]:
     """The ledger file, line by line (JSON Lines; a header line first)."""
     yield json.dumps({"format": LEDGER_FORMAT, "version": _LEDGER_VERSION}) + "\n"
     for entry in entries:
-        yield json.dumps(entry.to_dict(), sort_keys=True) + "\n"
+        yield json.dumps(unstructure(entry), sort_keys=True) + "\n"
 
 
 def read_ledger_lines(lines: Iterable[str]) -> Iterator[ErasureLedgerEntry]:
@@ -196,8 +204,8 @@ def read_ledger_lines(lines: Iterable[str]) -> Iterator[ErasureLedgerEntry]:
                 if data != {"format": LEDGER_FORMAT, "version": _LEDGER_VERSION}:
                     raise InvalidLedgerFileError(line=number)
                 continue
-            yield ErasureLedgerEntry.from_dict(data)
-        except (ValueError, TypeError, KeyError, AttributeError):
+            yield structure(data, ErasureLedgerEntry)
+        except (ValueError, InvalidDataError):  # not JSON; not an entry
             raise InvalidLedgerFileError(line=number) from None
     if number == 0:
         raise InvalidLedgerFileError(line=1)
@@ -238,24 +246,29 @@ class ReapplyReport:
         """Records anonymised across every re-applied erasure."""
         return sum(tally.anonymised for tally in self.tallies)
 
-    def to_dict(self, locale: str = "en") -> dict[str, Any]:
-        """JSON-ready form (``klickit privacy reapply-erasures --json``)."""
-        return {
-            "run_id": self.run_id,
-            "at": self.at.isoformat(),
-            "key_id": self.key_id,
-            "since": None if self.since is None else self.since.isoformat(),
-            "examined": self.examined,
-            "matched": self.matched,
-            "erased": self.erased,
-            "unchanged": self.unchanged,
-            "deleted": self.deleted,
-            "anonymised": self.anonymised,
-            "ledger_entries": self.entries,
-            "other_key_entries": self.other_key,
-            "references": list(self.references),
-            "categories": [tally.to_dict(locale) for tally in self.tallies],
-        }
+
+def _reapply_data(report: ReapplyReport) -> dict[str, Any]:
+    """A re-apply report's JSON (``klickit privacy reapply-erasures --json``): the counts,
+    with the totals of the re-applied erasures, under the names the CLI has always used."""
+    return {
+        "run_id": report.run_id,
+        "at": converter.unstructure(report.at),
+        "key_id": report.key_id,
+        "since": converter.unstructure(report.since),
+        "examined": report.examined,
+        "matched": report.matched,
+        "erased": report.erased,
+        "unchanged": report.unchanged,
+        "deleted": report.deleted,
+        "anonymised": report.anonymised,
+        "ledger_entries": report.entries,
+        "other_key_entries": report.other_key,
+        "references": list(report.references),
+        "categories": [converter.unstructure(tally) for tally in report.tallies],
+    }
+
+
+converter.register_unstructure_hook(ReapplyReport, _reapply_data)
 
 
 def _add_tallies(totals: dict[str, CategoryTally], report: ErasureReport) -> None:
@@ -302,7 +315,7 @@ def reapply_erasures(
     their own, through every provider, with an audit entry whose reference is the ledger
     entry's id. Running it twice changes nothing the second time.
     """
-    require(actor, Permission.RUN_RETENTION)
+    authorize(actor, "privacy.ledger.reapply_erasures")
     size: object = page
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 10_000:
         raise ValueError("page must be between 1 and 10,000")

@@ -19,10 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from klickit_core.privacy.ports import DeletionPage, PrivacyRequestsUnitOfWork
-from klickit_core.privacy.records import PrivacyRequest, StoredBundle
-from klickit_core.shared.i18n import N_
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     CategoryErasure,
     ClockEvent,
     DataCategory,
@@ -41,6 +38,9 @@ from klickit_core.shared.personal_data import (
     SweepCursor,
     SweepTask,
 )
+from klickit_core.privacy.ports import DeletionPage, PrivacyRequestsUnitOfWork
+from klickit_core.privacy.records import PrivacyRequest, StoredBundle
+from klickit_core.shared.i18n import N_
 
 __all__ = ["BUNDLES", "REQUESTS", "REQUEST_PROOF", "PrivacyRequestsProvider"]
 

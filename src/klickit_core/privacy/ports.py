@@ -1,7 +1,8 @@
 """What the privacy engine needs from the outside world.
 
 * :class:`SweepCheckpoints` — where a retention sweep records how far it got, so that a
-  sweep killed mid-way resumes where it stopped (PRV-2).
+  sweep killed mid-way resumes where it stopped (PRV-2), and how a run claims its job so
+  that two runs of one job never interleave (:class:`SweepClaim`, decision 0010).
 * :class:`PrivacyAuditLog` — one entry per sweep run, export and erasure: who, when, what
   kind, and how many records per category. **No personal data**: entries name actors and
   runs by id and count records; they never hold an email, a name or a record's content.
@@ -35,6 +36,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from klickit_core.personal_data import KeepReason, KeptCount, SweepBatch, SweepCursor
 from klickit_core.privacy.bundle import ExportBundle
 from klickit_core.privacy.records import (
     ErasureLedgerEntry,
@@ -43,9 +45,9 @@ from klickit_core.privacy.records import (
     StoredBundle,
 )
 from klickit_core.shared.access_log import AccessLog
-from klickit_core.shared.errors import NotFoundError
+from klickit_core.shared.errors import ConflictError, NotFoundError
 from klickit_core.shared.i18n import N_, translate
-from klickit_core.shared.personal_data import KeepReason, KeptCount, SweepBatch, SweepCursor
+from klickit_core.shared.serialisation import converter, current_locale
 from klickit_core.shared.tokens import OneTimeTokenRepository
 from klickit_core.shared.unit_of_work import Transaction
 
@@ -56,6 +58,8 @@ __all__ = [
     "DeletionPage",
     "ErasureLedger",
     "ErasureLedgerUnitOfWork",
+    "ExportUnitOfWork",
+    "OwnExportUnitOfWork",
     "PrivacyAction",
     "PrivacyAuditEntry",
     "PrivacyAuditLog",
@@ -64,8 +68,11 @@ __all__ = [
     "PrivacyRequestsUnitOfWork",
     "PrivacyUnitOfWork",
     "SubjectDirectory",
+    "SweepAlreadyRunningError",
     "SweepCheckpoint",
     "SweepCheckpoints",
+    "SweepClaim",
+    "SweepClaimLostError",
 ]
 
 
@@ -105,36 +112,52 @@ class CategoryTally:
             _merge_kept(self.kept, batch.kept),
         )
 
-    def to_dict(self, locale: str = "en") -> dict[str, Any]:
-        """JSON-ready counts; reasons with their code and label in ``locale``."""
-        return {
-            "category": self.category_id,
-            "examined": self.examined,
-            "deleted": self.deleted,
-            "anonymised": self.anonymised,
-            "kept": [
-                {
-                    "reason": item.reason.code,
-                    "label": translate(item.reason.label, locale),
-                    "count": item.count,
-                }
-                for item in self.kept
-            ],
-        }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CategoryTally:
-        """The inverse of :meth:`to_dict` (labels are read back as msgids: use ``"en"``)."""
-        return cls(
-            str(data["category"]),
-            int(data["examined"]),
-            int(data["deleted"]),
-            int(data["anonymised"]),
-            tuple(
-                KeptCount(KeepReason(str(item["reason"]), str(item["label"])), int(item["count"]))
-                for item in data["kept"]
-            ),
-        )
+def _tally_data(tally: CategoryTally) -> dict[str, Any]:
+    """A tally's JSON: counts, and reasons with their code and label in the locale asked
+    for (sweep, erasure and re-apply reports, the audit log, stored checkpoints)."""
+    locale = current_locale()
+    return {
+        "category": tally.category_id,
+        "examined": tally.examined,
+        "deleted": tally.deleted,
+        "anonymised": tally.anonymised,
+        "kept": [
+            {
+                "reason": item.reason.code,
+                "label": translate(item.reason.label, locale),
+                "count": item.count,
+            }
+            for item in tally.kept
+        ],
+    }
+
+
+@attrs.frozen(slots=True)
+class _KeptData:
+    reason: str
+    label: str
+    count: int
+
+
+@attrs.frozen(slots=True)
+class _TallyData:
+    category: str
+    examined: int
+    deleted: int
+    anonymised: int
+    kept: tuple[_KeptData, ...]
+
+
+def _tally_from_data(data: object, _type: object) -> CategoryTally:
+    """The inverse of :func:`_tally_data` (labels are read back as msgids: write in ``"en"``)."""
+    read = converter.structure(data, _TallyData)
+    kept = tuple(KeptCount(KeepReason(item.reason, item.label), item.count) for item in read.kept)
+    return CategoryTally(read.category, read.examined, read.deleted, read.anonymised, kept)
+
+
+converter.register_unstructure_hook(CategoryTally, _tally_data)
+converter.register_structure_hook(CategoryTally, _tally_from_data)
 
 
 # ---------------------------------------------------------------------------- checkpoints
@@ -171,41 +194,113 @@ class SweepCheckpoint:
             self, cursors=cursors, tallies=tallies, done=done, batches=self.batches + 1
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (for adapters that store the checkpoint as one text column)."""
-        return {
-            "job": self.job,
-            "run_id": self.run_id,
-            "now": self.now.isoformat(),
-            "actor_id": self.actor_id,
-            "started_at": self.started_at.isoformat(),
-            "cursors": {key: cursor.value for key, cursor in sorted(self.cursors.items())},
-            "done": sorted(self.done),
-            "tallies": [self.tallies[key].to_dict("en") for key in sorted(self.tallies)],
-            "batches": self.batches,
-            "resumptions": self.resumptions,
-        }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SweepCheckpoint:
-        """The inverse of :meth:`to_dict`."""
-        tallies = [CategoryTally.from_dict(item) for item in data["tallies"]]
-        return cls(
-            job=str(data["job"]),
-            run_id=str(data["run_id"]),
-            now=datetime.fromisoformat(data["now"]),
-            actor_id=str(data["actor_id"]),
-            started_at=datetime.fromisoformat(data["started_at"]),
-            cursors={str(k): SweepCursor(str(v)) for k, v in data["cursors"].items()},
-            done=frozenset(str(item) for item in data["done"]),
-            tallies={tally.category_id: tally for tally in tallies},
-            batches=int(data["batches"]),
-            resumptions=int(data["resumptions"]),
-        )
+def _checkpoint_data(checkpoint: SweepCheckpoint) -> dict[str, Any]:
+    """A checkpoint's JSON (adapters store it as one text column): cursors as
+    ``{category: key}``, tallies as a list, everything sorted so equal checkpoints give
+    equal text."""
+    return {
+        "job": checkpoint.job,
+        "run_id": checkpoint.run_id,
+        "now": converter.unstructure(checkpoint.now),
+        "actor_id": checkpoint.actor_id,
+        "started_at": converter.unstructure(checkpoint.started_at),
+        "cursors": {key: cursor.value for key, cursor in sorted(checkpoint.cursors.items())},
+        "done": sorted(checkpoint.done),
+        "tallies": [
+            converter.unstructure(checkpoint.tallies[key]) for key in sorted(checkpoint.tallies)
+        ],
+        "batches": checkpoint.batches,
+        "resumptions": checkpoint.resumptions,
+    }
+
+
+@attrs.frozen(slots=True)
+class _CheckpointData:
+    job: str
+    run_id: str
+    now: datetime
+    actor_id: str
+    started_at: datetime
+    cursors: dict[str, str]
+    done: tuple[str, ...]
+    tallies: tuple[CategoryTally, ...]
+    batches: int
+    resumptions: int
+
+
+def _checkpoint_from_data(data: object, _type: object) -> SweepCheckpoint:
+    """The inverse of :func:`_checkpoint_data`."""
+    read = converter.structure(data, _CheckpointData)
+    return SweepCheckpoint(
+        job=read.job,
+        run_id=read.run_id,
+        now=read.now,
+        actor_id=read.actor_id,
+        started_at=read.started_at,
+        cursors={key: SweepCursor(value) for key, value in read.cursors.items()},
+        done=frozenset(read.done),
+        tallies={tally.category_id: tally for tally in read.tallies},
+        batches=read.batches,
+        resumptions=read.resumptions,
+    )
+
+
+converter.register_unstructure_hook(SweepCheckpoint, _checkpoint_data)
+converter.register_structure_hook(SweepCheckpoint, _checkpoint_from_data)
+
+
+class SweepAlreadyRunningError(ConflictError):
+    """Another run of this sweep job holds its claim (in this process or another one):
+    the run did not start. Try again when that run has finished."""
+
+    code = "privacy.sweep_running"
+    message_template = N_(
+        "A retention sweep of the job {job} is already running; try again when it has finished."
+    )
+
+
+class SweepClaimLostError(ConflictError):
+    """A run's claim on its job could not be taken or kept (``reason``: ``unavailable``,
+    the lock could not be reached; ``lost``, its connection closed during the run)."""
+
+    code = "privacy.sweep_claim_lost"
+    message_template = N_(
+        "The retention sweep of the job {job} lost its claim on the job ({reason})."
+    )
+
+
+class SweepClaim(abc.ABC):
+    """A sweep job held by one run, from :meth:`SweepCheckpoints.claim` until
+    :meth:`release`.
+
+    Not part of any transaction: it outlives the unit of work that took it, and ends with
+    its process, so a killed run never blocks the next one. A context manager too.
+    """
+
+    @abc.abstractmethod
+    def check(self) -> None:
+        """Raise :class:`SweepClaimLostError` if the claim no longer holds."""
+
+    @abc.abstractmethod
+    def release(self) -> None:
+        """Give the job back; releasing twice is harmless."""
+
+    def __enter__(self) -> SweepClaim:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
 
 
 class SweepCheckpoints(abc.ABC):
-    """Unfinished sweep runs, one per job name (parallel workers use different names)."""
+    """Unfinished sweep runs, one per job name, and the claim that lets one run at a time
+    work on a job."""
+
+    @abc.abstractmethod
+    def claim(self, job: str) -> SweepClaim:
+        """Claim ``job`` for one run, at once, for every process of the store; raise
+        :class:`SweepAlreadyRunningError` while another run holds it."""
 
     @abc.abstractmethod
     def get(self, job: str) -> SweepCheckpoint | None:
@@ -245,18 +340,6 @@ class PrivacyAuditEntry:
     dry_run: bool
     tallies: tuple[CategoryTally, ...] = ()
 
-    def to_dict(self, locale: str = "en") -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "id": self.id,
-            "action": str(self.action),
-            "at": self.at.isoformat(),
-            "actor_id": self.actor_id,
-            "reference": self.reference,
-            "dry_run": self.dry_run,
-            "tallies": [tally.to_dict(locale) for tally in self.tallies],
-        }
-
 
 class PrivacyAuditLog(abc.ABC):
     """Where privacy operations are recorded; administrators can read it."""
@@ -278,6 +361,13 @@ class PrivacyUnitOfWork(Transaction, Protocol):
 
     sweep_checkpoints: SweepCheckpoints
     privacy_audit: PrivacyAuditLog
+
+
+class ExportUnitOfWork(PrivacyUnitOfWork, Protocol):
+    """What an export needs: the engine's ports and the access log, where a staff export
+    is written (X-6)."""
+
+    access_log: AccessLog
 
 
 # ---------------------------------------------------------------------------- renderer
@@ -422,6 +512,17 @@ class SubjectDirectory(abc.ABC):
     def page(self, *, after: str | None, limit: int) -> list[KnownSubject]:
         """Distinct emails in order after ``after``, at most ``limit`` (keyset paging over
         every table at once; set-based on SQL)."""
+
+    @abc.abstractmethod
+    def account(self, customer_id: str) -> KnownSubject | None:
+        """The subject behind the account ``customer_id`` (its email), or ``None`` if there
+        is no such account: how a customer's own data is found (X-6)."""
+
+
+class OwnExportUnitOfWork(ExportUnitOfWork, Protocol):
+    """What a customer's export of their own data needs: their account's email (X-6)."""
+
+    privacy_subjects: SubjectDirectory
 
 
 class ErasureLedgerUnitOfWork(PrivacyUnitOfWork, Protocol):

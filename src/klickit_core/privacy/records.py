@@ -302,7 +302,11 @@ def _hex64(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class ErasureLedgerEntry:
     """One erasure, without personal data: keyed hashes of the email and of the account
     id, the key's fingerprint, when, and the reference of the erasure (a request id or an
-    audit entry id)."""
+    audit entry id).
+
+    Its JSON (the ledger file that travels beside backups) is the converter's: its fields
+    by name, the instant in ISO 8601 with its offset.
+    """
 
     id: str
     erased_at: datetime = attrs.field(validator=_aware)
@@ -310,29 +314,6 @@ class ErasureLedgerEntry:
     email_hash: str = attrs.field(validator=_hex64)
     customer_hash: str | None = attrs.field(default=None, validator=_hex64)
     reference: str = ""
-
-    def to_dict(self) -> dict[str, str | None]:
-        """JSON-ready form (the ledger file that travels beside backups)."""
-        return {
-            "id": self.id,
-            "erased_at": self.erased_at.isoformat(),
-            "key_id": self.key_id,
-            "email_hash": self.email_hash,
-            "customer_hash": self.customer_hash,
-            "reference": self.reference,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ErasureLedgerEntry:
-        """The inverse of :meth:`to_dict`."""
-        return cls(
-            id=str(data["id"]),
-            erased_at=datetime.fromisoformat(str(data["erased_at"])),
-            key_id=str(data["key_id"]),
-            email_hash=str(data["email_hash"]),
-            customer_hash=None if data.get("customer_hash") is None else str(data["customer_hash"]),
-            reference=str(data.get("reference") or ""),
-        )
 
 
 @attrs.frozen(slots=True)

@@ -1,6 +1,6 @@
 """The registry of personal-data providers, and its binding to a retention schedule.
 
-:class:`PrivacyRegistry` collects :class:`~klickit_core.shared.personal_data.PersonalDataProvider`
+:class:`PrivacyRegistry` collects :class:`~klickit_core.personal_data.provider.PersonalDataProvider`
 instances — the library's contexts, registered by the composition root, and a downstream
 app's own — without knowing any of them by name. :meth:`PrivacyRegistry.bind` checks it
 against a :class:`~klickit_core.privacy.retention.RetentionSchedule` (every category's rule
@@ -16,24 +16,21 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from klickit_core.personal_data import (
+    DataCategory,
+    PersonalDataProvider,
+    is_identifier,
+)
 from klickit_core.privacy.retention import RetentionRule, RetentionSchedule, cutoff, is_due
 from klickit_core.privacy.retention import keep_until as _keep_until
-from klickit_core.shared.actors import Actor, Permission
 from klickit_core.shared.errors import (
     ConflictError,
     FieldError,
     KlickitError,
     NotFoundError,
-    PermissionDeniedError,
     ValidationError,
 )
 from klickit_core.shared.i18n import N_
-from klickit_core.shared.personal_data import (
-    DataCategory,
-    DataSubject,
-    PersonalDataProvider,
-    is_identifier,
-)
 from klickit_core.shared.unit_of_work import Transaction
 
 __all__ = [
@@ -46,7 +43,6 @@ __all__ = [
     "RegisteredCategory",
     "RegistryScheduleError",
     "UnknownCategoryError",
-    "require_subject_access",
 ]
 
 U = TypeVar("U", bound=Transaction)
@@ -211,7 +207,7 @@ class BoundRegistry(Generic[U]):
     """A registry checked against a schedule: what the engines walk.
 
     It also answers the providers' questions about the configured retention
-    (:class:`~klickit_core.shared.personal_data.RetentionTerms`).
+    (:class:`~klickit_core.personal_data.erasure.RetentionTerms`).
     """
 
     def __init__(self, registry: PrivacyRegistry[U], schedule: RetentionSchedule) -> None:
@@ -265,19 +261,3 @@ class BoundRegistry(Generic[U]):
     def is_due(self, category_id: str, clock_started_at: datetime, now: datetime) -> bool:
         """Whether a record of ``category_id`` is past its period at ``now``."""
         return is_due(self.rule_for(category_id), clock_started_at, now)
-
-
-def require_subject_access(
-    actor: Actor, subject: DataSubject, own: Permission, staff: tuple[Permission, ...]
-) -> None:
-    """Allow a customer on their own data (``own``, same customer id) or an actor holding
-    one of the ``staff`` permissions; refuse anyone else."""
-    if any(actor.can(permission) for permission in staff):
-        return
-    if (
-        subject.customer_id is not None
-        and actor.customer_id == subject.customer_id
-        and actor.can(own)
-    ):
-        return
-    raise PermissionDeniedError(permission=str(staff[0]))

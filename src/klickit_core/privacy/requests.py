@@ -35,7 +35,7 @@ données personnelles […] ».
    two months, with notice and the reason, within the first month (:func:`extend_request`).
 
 Links come from the shop's configured base URL (a :class:`~klickit_core.shared.tokens.LinkBuilder`,
-``shop.security.links``), never from a request's ``Host`` header. Mails are ``N_()``
+``shop.security_settings.links``), never from a request's ``Host`` header. Mails are ``N_()``
 templates, in the request's language (French by default, English).
 """
 
@@ -50,9 +50,10 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 from babel.dates import format_date
 
+from klickit_core.personal_data import DataSubject
 from klickit_core.privacy.bundle import ExportBundle, bundle_to_json
 from klickit_core.privacy.erasure import ErasureReport, erase_subject
-from klickit_core.privacy.export import export_subject
+from klickit_core.privacy.export import _export, export_subject
 from klickit_core.privacy.ledger import erase_and_record
 from klickit_core.privacy.ports import (
     BundleRenderer,
@@ -73,15 +74,18 @@ from klickit_core.privacy.records import (
 from klickit_core.privacy.registry import BoundRegistry
 from klickit_core.privacy.retention import clock_date
 from klickit_core.privacy.settings import PrivacySettings
-from klickit_core.shared.access_log import log_staff_read
-from klickit_core.shared.actors import Actor, Permission, require
+from klickit_core.shared.access_log import log_staff_read, log_staff_reads
+from klickit_core.shared.actors import Actor
+from klickit_core.shared.authorization import authorize
 from klickit_core.shared.clock import Clock, ensure_utc, to_shop_time
 from klickit_core.shared.emails import check_email
 from klickit_core.shared.errors import ConflictError, FieldError, ValidationError
-from klickit_core.shared.i18n import N_, negotiate_locale, translate
+from klickit_core.shared.events import DataExportReady
+from klickit_core.shared.i18n import N_, translate
 from klickit_core.shared.ids import IdGenerator
+from klickit_core.shared.locales import locale_language, normalise_locale
 from klickit_core.shared.mail import Mailer, MailTemplate
-from klickit_core.shared.personal_data import DataSubject
+from klickit_core.shared.serialisation import converter
 from klickit_core.shared.tokens import InvalidTokenError, LinkBuilder, consume_token, issue_token
 
 __all__ = [
@@ -103,18 +107,7 @@ __all__ = [
     "RequestOutcome",
     "RequestReceived",
     "RequestView",
-    "answer_confirmed_requests",
-    "answer_request",
     "bundle_archive",
-    "confirm_erasure",
-    "confirm_export",
-    "download_bundle",
-    "extend_request",
-    "get_request",
-    "list_requests",
-    "open_request",
-    "operator_erase",
-    "operator_export",
 ]
 
 #: Token purpose of the link that confirms an access request.
@@ -227,12 +220,8 @@ class RequestReceived:
     )
 
     def message(self, locale: str = "fr") -> str:
-        """The message to show, in ``locale``."""
+        """The message to show, in ``locale``; its JSON is ``{"code", "message"}``."""
         return translate(self.message_template, locale)
-
-    def to_dict(self, locale: str = "en") -> dict[str, object]:
-        """A JSON-ready view (``code`` and ``message``)."""
-        return {"code": self.code, "message": self.message(locale)}
 
 
 #: The one answer :func:`open_request` gives.
@@ -265,22 +254,27 @@ class RequestView:
     overdue: bool
     days_left: int
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (staff screens, reports)."""
-        request = self.request
-        return {
-            "id": request.id,
-            "kind": str(request.kind),
-            "channel": str(request.channel),
-            "email": request.email,
-            "customer_id": request.customer_id,
-            "status": str(self.status),
-            "received_at": request.received_at.isoformat(),
-            "due": request.due.isoformat(),
-            "extended": request.is_extended,
-            "overdue": self.overdue,
-            "days_left": self.days_left,
-        }
+
+def _request_view_data(view: RequestView) -> dict[str, Any]:
+    """A request view's JSON (staff screens, reports, ``--json``): flat, with the deadline
+    as of the reading."""
+    request = view.request
+    return {
+        "id": request.id,
+        "kind": str(request.kind),
+        "channel": str(request.channel),
+        "email": request.email,
+        "customer_id": request.customer_id,
+        "status": str(view.status),
+        "received_at": converter.unstructure(request.received_at),
+        "due": converter.unstructure(request.due),
+        "extended": request.is_extended,
+        "overdue": view.overdue,
+        "days_left": view.days_left,
+    }
+
+
+converter.register_unstructure_hook(RequestView, _request_view_data)
 
 
 @attrs.frozen(slots=True)
@@ -300,7 +294,7 @@ def _system() -> Actor:
 def _day(moment: datetime | Any, locale: str) -> str:
     if isinstance(moment, datetime):
         moment = to_shop_time(moment).date()
-    return str(format_date(moment, "long", locale={"fr": "fr_FR", "en": "en_GB"}[locale]))
+    return str(format_date(moment, "long", locale=normalise_locale(locale)))
 
 
 def _days(ttl: Any) -> str:
@@ -342,6 +336,7 @@ def open_request(
     (:class:`~klickit_core.shared.errors.ValidationError`) only for a malformed address or
     kind, which says nothing about anyone.
     """
+    authorize(actor, "privacy.requests.open_request")
     try:
         wanted = RequestKind(kind)
     except ValueError:
@@ -349,7 +344,7 @@ def open_request(
             [FieldError(("kind",), "privacy.request_kind", N_("Unknown kind of request."))]
         ) from None
     address = _checked_email(email)
-    language = negotiate_locale(locale)
+    language = locale_language(locale)
     now = ensure_utc(clock.now())
     with uow:
         known = uow.privacy_subjects.find(address)
@@ -438,7 +433,7 @@ def confirm_export(
     if not answer:
         return RequestOutcome(confirmed)
     return answer_request(
-        unit_of_work, clock, ids, mailer, settings, links, bound, renderer, confirmed.id
+        unit_of_work, clock, ids, mailer, settings, links, bound, renderer, _system(), confirmed.id
     )
 
 
@@ -467,7 +462,7 @@ def confirm_erasure(
     if not answer:
         return RequestOutcome(confirmed)
     return answer_request(
-        unit_of_work, clock, ids, mailer, settings, links, bound, renderer, confirmed.id
+        unit_of_work, clock, ids, mailer, settings, links, bound, renderer, _system(), confirmed.id
     )
 
 
@@ -476,7 +471,7 @@ def bundle_archive(bundle: ExportBundle, renderer: BundleRenderer) -> tuple[str,
     """The bundle as a ZIP archive holding ``<name>.html`` and ``<name>.json``; returns the
     archive's file name and its bytes. Entries are dated from the bundle (Paris time), so
     the same bundle always gives the same bytes."""
-    language = negotiate_locale(bundle.locale)
+    language = locale_language(bundle.locale)
     name = _FILE_NAMES[language]
     day = to_shop_time(bundle.generated_at)
     stamp = (day.year, day.month, day.day, day.hour, day.minute, day.second)
@@ -536,6 +531,7 @@ def _deliver_export(
         done = current.completed(issued.record.created_at, bundle_id=bundle_id)
         uow.privacy_requests.save(done)
         link = links.link(settings.download_path, issued)
+        uow.record(DataExportReady(request.id, occurred_at=issued.record.created_at))
         uow.commit()
     values = {"shop": settings.shop_name, "days": _days(settings.download_ttl), "link": link}
     mailer.send(DOWNLOAD_MAIL.render(request.email, request.locale, values))
@@ -608,11 +604,14 @@ def answer_request(
     links: LinkBuilder,
     bound: BoundRegistry[RU],
     renderer: BundleRenderer,
+    actor: Actor,
     request_id: str,
 ) -> RequestOutcome:
     """Answer a confirmed request: deliver the bundle, or erase. A completed request is
     returned as it is (answering twice sends nothing twice); one awaiting confirmation is
-    :class:`RequestNotConfirmedError`."""
+    :class:`RequestNotConfirmedError`. For the system job that answers requests (or an
+    administrator): ``privacy.retention``. The answer goes to the person's own address."""
+    authorize(actor, "privacy.requests.answer_request")
     uow = unit_of_work()
     with uow:
         request = _get(uow, request_id)
@@ -636,11 +635,13 @@ def answer_confirmed_requests(
     links: LinkBuilder,
     bound: BoundRegistry[RU],
     renderer: BundleRenderer,
+    actor: Actor,
     *,
     limit: int = 100,
 ) -> list[RequestOutcome]:
-    """Answer every confirmed, unanswered request (for a job runner; it also finishes the
-    requests a crash interrupted between confirmation and answer)."""
+    """Answer every confirmed, unanswered request (for a job runner, ``privacy.retention``;
+    it also finishes the requests a crash interrupted between confirmation and answer)."""
+    authorize(actor, "privacy.requests.answer_confirmed_requests")
     uow = unit_of_work()
     with uow:
         pending = [
@@ -649,7 +650,9 @@ def answer_confirmed_requests(
             if request.status is RequestStatus.CONFIRMED
         ]
     return [
-        answer_request(unit_of_work, clock, ids, mailer, settings, links, bound, renderer, rid)
+        answer_request(
+            unit_of_work, clock, ids, mailer, settings, links, bound, renderer, actor, rid
+        )
         for rid in pending
     ]
 
@@ -686,14 +689,16 @@ def list_requests(
     limit: int = 100,
 ) -> list[RequestView]:
     """Requests by deadline, soonest first, with what is overdue. Staff holding
-    ``customers.read``; the read is written to the access log (``privacy_requests.list``)."""
-    require(actor, Permission.READ_CUSTOMERS)
+    ``customers.read``; the read is written to the access log (``privacy_requests.list``,
+    one entry per request)."""
+    authorize(actor, "privacy.requests.list_requests")
     now = ensure_utc(clock.now())
     with uow:
         found = uow.privacy_requests.list(
             open_at=now if open_only or overdue_only else None, limit=limit
         )
-        log_staff_read(uow.access_log, actor, "privacy_requests.list", "*", now, ids.new_id())
+        subjects = (request.id for request in found)
+        log_staff_reads(uow.access_log, actor, "privacy_requests.list", subjects, now, ids)
         uow.commit()
     views = [_view(request, now) for request in found]
     return [view for view in views if view.overdue] if overdue_only else views
@@ -703,7 +708,7 @@ def get_request(
     uow: RU, clock: Clock, ids: IdGenerator, actor: Actor, request_id: str
 ) -> RequestView:
     """One request. Staff holding ``customers.read``; logged (``privacy_requests.read``)."""
-    require(actor, Permission.READ_CUSTOMERS)
+    authorize(actor, "privacy.requests.get_request")
     now = ensure_utc(clock.now())
     with uow:
         request = _get(uow, request_id)
@@ -728,7 +733,7 @@ def extend_request(
     person why. Allowed once, and only until the original deadline's last day (the law
     wants the notice within the first month). Staff holding ``customers.read``; logged
     (``privacy_requests.extend``)."""
-    require(actor, Permission.READ_CUSTOMERS)
+    authorize(actor, "privacy.requests.extend_request")
     try:
         why = ExtensionReason(reason)
     except ValueError:
@@ -785,26 +790,16 @@ def operator_export(
     shop_name: str = "Klickit",
 ) -> OperatorExport:
     """Staff export someone's data themselves (``klickit privacy export``): for a request
-    received by post, or checked by hand. Needs ``customers.read``; the read is written to
-    the access log (``privacy.export``, subject: the account, or the export's reference)
-    before the export, whose audit entry names the staff member."""
-    require(actor, Permission.READ_CUSTOMERS)
+    received by post, or checked by hand. Staff holding ``customers.read``, or the CLI's
+    operator job (``privacy.retention``). The read is written to the access log
+    (``privacy.export``, subject: the account, or the export's reference) in the export's
+    transaction, whoever runs it, and the audit entry names the same actor."""
+    authorize(actor, "privacy.requests.operator_export")
     address = _checked_email(email)
     subject, _known = _subject(unit_of_work(), address)
     now = ensure_utc(clock.now())
     reference = ids.new_id()
-    uow = unit_of_work()
-    with uow:
-        log_staff_read(
-            uow.access_log,
-            actor,
-            "privacy.export",
-            subject.customer_id or reference,
-            now,
-            ids.new_id(),
-        )
-        uow.commit()
-    bundle = export_subject(
+    bundle = _export(
         bound,
         unit_of_work(),
         actor,
@@ -814,6 +809,7 @@ def operator_export(
         locale=locale,
         shop_name=shop_name,
         reference=reference,
+        logged=True,
     )
     return OperatorExport(
         reference,
@@ -837,7 +833,7 @@ def operator_erase(
     """An administrator erases someone (``klickit privacy erase``): every provider, the
     ledger entry and the audit entry in one transaction. A dry run writes nothing and
     needs no key; a real erasure refuses to run without one."""
-    require(actor, Permission.RUN_RETENTION)
+    authorize(actor, "privacy.requests.operator_erase")
     address = _checked_email(email)
     key = None if dry_run else settings.require_key()
     subject, _known = _subject(unit_of_work(), address)

@@ -33,10 +33,11 @@ from typing import Any, Self
 import attrs
 from babel.units import format_unit
 
+from klickit_core.personal_data import ClockEvent, RetentionAction, is_identifier
 from klickit_core.shared.clock import SHOP_TIMEZONE, ensure_utc
 from klickit_core.shared.errors import FieldError, KlickitError, NotFoundError, ValidationError
-from klickit_core.shared.i18n import N_, negotiate_locale
-from klickit_core.shared.personal_data import ClockEvent, RetentionAction, is_identifier
+from klickit_core.shared.i18n import N_
+from klickit_core.shared.locales import normalise_locale
 
 __all__ = [
     "DEFAULT_RULES",
@@ -214,10 +215,14 @@ class Period:
         return self.amount * (12 if self.unit is PeriodUnit.YEARS else 1)
 
     def label(self, locale: str = "fr") -> str:
-        """For people: ``"10 ans"`` / ``"10 years"``."""
+        """For people: ``"10 ans"`` / ``"10 years"`` (``locale``: ``"fr"``, ``"en_GB"``...).
+
+        Raises:
+            UnsupportedLocaleError: for a locale the shop does not speak.
+        """
         return str(
             format_unit(
-                self.amount, _BABEL_UNITS[self.unit], length="long", locale=negotiate_locale(locale)
+                self.amount, _BABEL_UNITS[self.unit], length="long", locale=normalise_locale(locale)
             )
         )
 
@@ -375,6 +380,11 @@ _SOURCE_CNIL_CONTACT = N_(
 )
 _SOURCE_CNIL_LOGS = N_("CNIL recommendation on logging: six months to one year")
 _SOURCE_CIVIL = N_("Code civil, art. 2224: five-year limitation period")
+_SOURCE_STANDING_CONSENT = N_(
+    "CNIL reference framework for customer management (deliberation 2021-131): prospecting "
+    "for three years after the last contact, then the five-year limitation period for the "
+    "proof (Code civil, art. 2224)"
+)
 _SOURCE_CNIL_REQUESTS = N_("CNIL guidance on identity proofs for data-subject requests: one year")
 
 #: The library's defaults. Every rule says where its figure comes from; the docs
@@ -484,6 +494,14 @@ DEFAULT_RULES: tuple[RetentionRule, ...] = (
         _D,
         N_("Consent proofs: purpose, text version, time, channel"),
         _SOURCE_CIVIL,
+    ),
+    _R(
+        "consents.standing",
+        Period.years(8),
+        _E.CREATION,
+        _D,
+        N_("Consents never withdrawn nor renewed: their proof, from when they were given"),
+        _SOURCE_STANDING_CONSENT,
     ),
     _R(
         "reviews.erased_authors",

@@ -1,6 +1,6 @@
 """How a shop configures its privacy work: one :class:`PrivacySettings` value.
 
-:class:`~klickit_core.bootstrap.Shop` carries one (``shop.privacy``); the request flows
+:class:`~klickit_core.bootstrap.Shop` carries one (``shop.privacy_settings``); the request flows
 (:mod:`klickit_core.privacy.requests`), the erasure ledger
 (:mod:`klickit_core.privacy.ledger`) and the ``klickit`` commands read it. Links are not
 configured here: they are built from the shop's one base URL

@@ -17,11 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from klickit_core.sessions.domain import VisitorSession
-from klickit_core.sessions.ports import SessionRepository
-from klickit_core.shared.export_values import address_text
-from klickit_core.shared.i18n import N_
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     LEGITIMATE_INTEREST,
     CategoryErasure,
     ClockEvent,
@@ -39,6 +35,10 @@ from klickit_core.shared.personal_data import (
     SweepCursor,
     SweepTask,
 )
+from klickit_core.sessions.domain import VisitorSession
+from klickit_core.sessions.ports import SessionRepository
+from klickit_core.shared.export_values import address_text
+from klickit_core.shared.i18n import N_
 from klickit_core.shared.sweeps import SweepKey
 from klickit_core.shared.unit_of_work import Transaction
 

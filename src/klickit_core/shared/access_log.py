@@ -2,21 +2,28 @@
 
 The policy says only staff see customers' data ("les administrateurs et gérants de
 boutique ont accès"); the log makes that checkable afterwards. An entry names the staff
-member, what was read and whose it was, by *id* (a customer or order id), never by name
-or email, so the log itself holds no more personal data than it must.
+member, what was read or changed, and the record by *id* (a customer, an order, a review,
+a consent, a request), never by name or email, so the log itself holds no more personal
+data than it must. A listing writes one entry per record it returned, so that the
+person's own export can list every read of their data (decision 0011).
 """
 
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
 
 from klickit_core.shared.actors import Actor
+from klickit_core.shared.ids import IdGenerator
 from klickit_core.shared.sweeps import SweepKey, SweepPage
 
-__all__ = ["AccessLog", "AccessLogEntry", "log_staff_read"]
+__all__ = ["NOTHING_FOUND", "AccessLog", "AccessLogEntry", "log_staff_read", "log_staff_reads"]
+
+#: The subject of an entry for a search or listing that returned no record.
+NOTHING_FOUND = "*"
 
 
 @attrs.frozen(slots=True)
@@ -27,7 +34,7 @@ class AccessLogEntry:
     actor_id: str
     actor_role: str
     action: str  # e.g. "orders.read", "customers.read"
-    subject: str  # a customer id, an order id, or "*" for a listing
+    subject: str  # the id of the record read (customer, order, review…), or NOTHING_FOUND
     at: datetime
 
 
@@ -72,3 +79,20 @@ def log_staff_read(
     """
     if actor.is_staff:
         log.add(AccessLogEntry(entry_id, actor.id, str(actor.role), action, subject, at))
+
+
+def log_staff_reads(
+    log: AccessLog,
+    actor: Actor,
+    action: str,
+    subjects: Iterable[str],
+    at: datetime,
+    ids: IdGenerator,
+) -> None:
+    """Record a staff listing: one entry per distinct record id in ``subjects`` (in the
+    order given), or one :data:`NOTHING_FOUND` entry when it returned none."""
+    if not actor.is_staff:
+        return
+    unique = list(dict.fromkeys(subjects)) or [NOTHING_FOUND]
+    for subject in unique:
+        log.add(AccessLogEntry(ids.new_id(), actor.id, str(actor.role), action, subject, at))

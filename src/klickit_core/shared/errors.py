@@ -12,6 +12,10 @@ Why this shape:
   by an error are therefore limited to technical facts (a SKU, a field path, a currency
   code, a count); messages are built from those details only, never from what a person
   typed.
+
+An error's JSON (for APIs and the CLI) comes from the one converter
+(:func:`klickit_core.shared.serialisation.unstructure`): ``{"code", "message", "details"}``,
+plus ``"errors"`` (``[{"field", "code", "message"}]``) for a :class:`ValidationError`.
 """
 
 from __future__ import annotations
@@ -65,10 +69,6 @@ class KlickitError(Exception):
         if self._explicit_message is not None:
             return self._explicit_message
         return self._render(locale)
-
-    def to_dict(self, locale: str = "en") -> dict[str, object]:
-        """A JSON-ready view for APIs and ``--json`` output, messages in ``locale``."""
-        return {"code": self.code, "message": self.message(locale), "details": dict(self.details)}
 
 
 class InvalidLocaleError(KlickitError):
@@ -125,10 +125,6 @@ class FieldError:
         except (KeyError, IndexError, ValueError):
             return template
 
-    def to_dict(self, locale: str = "fr") -> dict[str, object]:
-        """A JSON-ready view: code, field path and message."""
-        return {"field": self.field, "code": self.code, "message": self.message(locale)}
-
 
 class ValidationError(KlickitError):
     """Input was refused. Holds *every* field error at once, not just the first."""
@@ -150,8 +146,3 @@ class ValidationError(KlickitError):
     def codes(self) -> dict[str, str]:
         """``{field path: code}`` for quick assertions and APIs."""
         return {e.field: e.code for e in self.errors}
-
-    def to_dict(self, locale: str = "en") -> dict[str, object]:
-        data = super().to_dict(locale)
-        data["errors"] = [e.to_dict(locale) for e in self.errors]
-        return data

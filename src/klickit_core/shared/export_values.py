@@ -13,10 +13,14 @@ __all__ = ["address_text"]
 
 
 def address_text(address: PostalAddress | None) -> str | None:
-    """``address`` as lines of text (street lines, postcode and city, region, country), or
-    ``None``."""
+    """``address`` as lines of text (company, street lines, postcode and city, region,
+    country), or ``None``."""
     if address is None:
         return None
-    lines = [*address.street, " ".join(p for p in (address.postcode, address.city) if p)]
+    lines = [
+        address.company,
+        *address.street,
+        " ".join(p for p in (address.postcode, address.city) if p),
+    ]
     lines += [address.region, address.country]
     return "\n".join(line for line in lines if line)

@@ -19,7 +19,8 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from klickit_core.shared.errors import KlickitError
-from klickit_core.shared.i18n import N_, negotiate_locale, translate
+from klickit_core.shared.i18n import N_, translate
+from klickit_core.shared.locales import locale_language
 
 __all__ = ["MailMessage", "MailTemplate", "MailTemplateError", "Mailer"]
 
@@ -64,10 +65,16 @@ class MailTemplate:
         return _placeholders(self.subject) | _placeholders(self.body)
 
     def render(self, to: str, locale: str, values: Mapping[str, str]) -> MailMessage:
-        """Render in ``locale``; ``values`` must match :attr:`placeholders` exactly."""
+        """Render in ``locale`` (``"fr"``, ``"fr_FR"``, ``"fr-FR"``, ``"en"``...);
+        ``values`` must match :attr:`placeholders` exactly.
+
+        Raises:
+            MailTemplateError: for values that do not match the placeholders.
+            UnsupportedLocaleError: for a locale the shop does not speak.
+        """
         if set(values) != self.placeholders:
             raise MailTemplateError(template=self.name)
-        language = negotiate_locale(locale)
+        language = locale_language(locale)
         subject = translate(self.subject, language).format_map(values)
         body = translate(self.body, language).format_map(values)
         return MailMessage(to=to, subject=subject, body=body, locale=language, template=self.name)

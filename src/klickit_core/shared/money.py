@@ -7,11 +7,13 @@ currency comes from Babel's CLDR data (EUR 2, JPY 0, BHD 3).
 
 Arithmetic between two currencies raises :class:`CurrencyMismatchError`; nothing is ever
 converted silently. Splitting an amount (:meth:`Money.allocate`) never loses or invents a
-minor unit: the parts always add up to the whole.
+minor unit: the parts always add up to the whole. Every ``Decimal`` operation runs in the
+library's own contexts, so results never depend on the caller's (``docs/money-and-vat.md``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import (
     Context,
@@ -20,9 +22,10 @@ from decimal import (
     Inexact,
     InvalidOperation,
     Overflow,
+    localcontext,
 )
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 import attrs
 from babel.core import UnknownLocaleError
@@ -30,6 +33,7 @@ from babel.numbers import format_currency, get_currency_precision, list_currenci
 
 from klickit_core.shared.errors import InvalidLocaleError, KlickitError
 from klickit_core.shared.i18n import N_
+from klickit_core.shared.locales import normalise_locale
 from klickit_core.shared.rounding import (
     DEFAULT_ROUNDING,
     SUPPORTED_ROUNDINGS,
@@ -49,9 +53,17 @@ __all__ = [
 
 
 #: Amounts are bounded so that every sum, difference and rescaling is exact in
-#: :data:`_CONTEXT`: at most 18 integer digits and 18 decimal places.
-MAX_ABS_AMOUNT = Decimal(10) ** 18
+#: :data:`_CONTEXT`: at most 18 integer digits and 18 decimal places, i.e. every digit of
+#: the amount, and its exponent, between 10**-18 and 10**17 (``0E+18`` is out of range too).
 MIN_EXPONENT = -18
+MAX_EXPONENT = 17
+
+#: Amount text (``Money.of``): ASCII digits, an optional sign, at most one dot, an optional
+#: exponent; nothing else (no ``_``, no other script's digits, no grouping). Spaces, tabs and
+#: line ends around it are ignored, and nothing else is.
+_AMOUNT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_NOT_FINITE_TEXT = re.compile(r"[+-]?(?:inf(?:inity)?|s?nan[0-9]*)", re.ASCII | re.IGNORECASE)
+_BLANKS = " \t\r\n"
 
 #: All money arithmetic runs in this private context, never the caller's ambient one, so a
 #: ``localcontext(prec=4)`` in an app cannot drop cents. Any inexact result is trapped.
@@ -106,7 +118,7 @@ def currency_exponent(currency: str) -> int:
 
 @lru_cache(maxsize=512)
 def _quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-currency_exponent(currency))
+    return Decimal(1).scaleb(-currency_exponent(currency), _CONTEXT)
 
 
 def _check_amount(_instance: Any, _attribute: Any, value: Any) -> None:
@@ -115,8 +127,27 @@ def _check_amount(_instance: Any, _attribute: Any, value: Any) -> None:
         raise InvalidAmountError(reason=reason)
     if not value.is_finite():
         raise InvalidAmountError(reason="not_finite")
-    if abs(value) >= MAX_ABS_AMOUNT or int(value.as_tuple().exponent) < MIN_EXPONENT:
+    # Exponents only, never arithmetic, which would round or trap in the caller's context.
+    # ``adjusted()`` is the exponent of the leading digit (of a zero, its exponent).
+    if int(value.as_tuple().exponent) < MIN_EXPONENT or value.adjusted() > MAX_EXPONENT:
         raise InvalidAmountError(reason="out_of_range")
+
+
+def _parse_amount(text: str) -> Decimal:
+    """The ``Decimal`` written in ``text`` (grammar: :data:`_AMOUNT_TEXT`), exactly."""
+    text = text.strip(_BLANKS)
+    if _AMOUNT_TEXT.fullmatch(text) is None:
+        reason = "not_finite" if _NOT_FINITE_TEXT.fullmatch(text) else "not_a_number"
+        raise InvalidAmountError(reason=reason)
+    try:  # exact whatever the context; only an exponent past Decimal's own limits fails
+        return Decimal(text, _CONTEXT)
+    except InvalidOperation:
+        raise InvalidAmountError(reason="out_of_range") from None
+
+
+def _decimal_repr(amount: Decimal) -> str:
+    """``repr(amount)``, but with the private context's ``E`` whatever the caller's."""
+    return f"Decimal('{_CONTEXT.to_sci_string(amount)}')"
 
 
 def _check_currency(_instance: Any, _attribute: Any, value: Any) -> None:
@@ -124,12 +155,12 @@ def _check_currency(_instance: Any, _attribute: Any, value: Any) -> None:
         raise UnknownCurrencyError(currency=str(value)[:8])
 
 
-#: Rounding must not trap ``Inexact``: losing digits is its purpose.
+#: Rounding must not trap ``Inexact``: losing digits is its purpose. Babel formats in it too.
 _ROUNDING_CONTEXT = Context(prec=80, traps=[InvalidOperation, Overflow])
 
 
 def _exact(
-    operation: Callable[[Decimal, Decimal], Decimal], left: Decimal, right: Decimal
+    operation: Callable[[Decimal | int, Decimal], Decimal], left: Decimal | int, right: Decimal
 ) -> Decimal:
     """``operation(left, right)`` in the private context; anything inexact is refused."""
     try:
@@ -148,7 +179,7 @@ def _integer_weights(weights: Sequence[int | Decimal]) -> list[int]:
         if not value.is_finite() or value < 0:
             raise InvalidAmountError(reason="bad_weights")
         decimals.append(value)
-    if not decimals or sum(decimals) == 0:
+    if not any(decimals):  # no sum: it would round in the caller's context
         raise InvalidAmountError(reason="bad_weights")
     scale = max(0, *(-int(d.as_tuple().exponent) for d in decimals))
     return [int(_exact(_CONTEXT.scaleb, d, Decimal(scale))) for d in decimals]
@@ -162,14 +193,33 @@ def money_from_minor(minor: int, currency: str) -> Money:
 
     The caller guarantees that ``currency`` is known and ``minor`` an ``int`` within range:
     pricing builds many amounts this way, where the validators would cost several times
-    the arithmetic. The ``Decimal`` amount is made on first read of :attr:`Money.amount`
-    (equality, hashing, formatting and arithmetic all read it), so an amount that is only
-    passed along costs two slot writes.
+    the arithmetic. Its three slots are written directly, the ``Decimal`` amount made by
+    one ``scaleb`` in the private context (the same value, exponent included, as
+    :meth:`Money.from_minor_units` makes).
     """
+    shift = _SHIFTS.get(currency)
+    if shift is None:
+        shift = _minor_shift(currency)
     money = _new(Money)
+    _set_amount(money, _scaleb(minor, shift))
     _set_minor(money, minor)
     _set_currency(money, currency)
     return money
+
+
+#: ``Decimal(-exponent)`` per currency already met: ``_scaleb(minor, shift)`` is the amount
+#: of ``minor`` minor units, and the dict read costs less than :func:`currency_exponent`'s
+#: cache. Bounded: only known currencies get in.
+_SHIFTS: dict[str, Decimal] = {}
+_scaleb = _CONTEXT.scaleb
+
+
+def _minor_shift(currency: str) -> Decimal:
+    """``Decimal(-currency_exponent(currency))``, cached in :data:`_SHIFTS`."""
+    shift = _SHIFTS.get(currency)
+    if shift is None:
+        shift = _SHIFTS[currency] = Decimal(-currency_exponent(currency))
+    return shift
 
 
 @attrs.frozen(slots=True, order=False)
@@ -182,57 +232,44 @@ class Money:
     '1\u202f234,50\xa0€'
     """
 
-    amount: Decimal = attrs.field(validator=_check_amount)
+    amount: Decimal = attrs.field(validator=_check_amount, repr=_decimal_repr)
     currency: str = attrs.field(validator=_check_currency)
-    #: Set only by :func:`money_from_minor`, whose amount slot stays empty until first read
-    #: (see ``__getattr__``); ``None`` for every other instance. Not part of the value.
+    #: The amount in minor units when it was built from them (:func:`money_from_minor`
+    #: and :meth:`from_minor_units`), so :meth:`minor_units` reads it back without
+    #: touching the ``Decimal``; ``None`` for every other instance. Not part of the value.
     _minor: int | None = attrs.field(
         init=False, default=None, eq=False, hash=False, repr=False, order=False
     )
 
-    if not TYPE_CHECKING:  # hidden from mypy, so that a misspelt attribute stays an error
-
-        def __getattr__(self, name: str) -> Decimal:
-            """Make the ``Decimal`` amount of a :func:`money_from_minor` instance on first
-            read: Python calls this only while the ``amount`` slot is still empty."""
-            if name != "amount":
-                raise AttributeError(name)
-            minor = self._minor
-            if minor is None:  # pragma: no cover - every constructor sets one or the other
-                raise AttributeError(name)
-            amount = Decimal(minor).scaleb(-currency_exponent(self.currency), _CONTEXT)
-            _set_amount(self, amount)
-            return amount
-
     # ------------------------------------------------------------------ construction
     @classmethod
     def of(cls, amount: Decimal | int | str, currency: str) -> Self:
-        """Build from a ``Decimal``, an ``int`` or a decimal string; floats are refused."""
+        """Build from a ``Decimal``, an ``int`` or a decimal string; floats are refused.
+
+        A string holds ASCII digits, an optional sign, at most one dot and an optional
+        exponent (``"19.90"``, ``"-3"``, ``"1E+3"``), with spaces, tabs or line ends around.
+        """
         if isinstance(amount, bool | float):
             raise InvalidAmountError(reason="float" if isinstance(amount, float) else "bool")
         if isinstance(amount, int):
             return cls(Decimal(amount), currency)
         if isinstance(amount, str):
-            try:
-                value = Decimal(amount.strip())
-            except InvalidOperation:
-                raise InvalidAmountError(reason="not_a_number") from None
-            return cls(value, currency)
+            return cls(_parse_amount(amount), currency)
         return cls(amount, currency)
 
     @classmethod
     def zero(cls, currency: str) -> Self:
         """Zero in ``currency``, at its minor-unit scale."""
-        return cls(Decimal(0).quantize(_quantum(currency)), currency)
+        return cls(Decimal(0).quantize(_quantum(currency), context=_CONTEXT), currency)
 
     @classmethod
     def from_minor_units(cls, minor: int, currency: str) -> Self:
         """Build from an integer count of minor units (cents for EUR)."""
         if type(minor) is not int:
             raise InvalidAmountError(reason="not_integer")
-        return cls(
-            _exact(_CONTEXT.scaleb, Decimal(minor), Decimal(-currency_exponent(currency))), currency
-        )
+        money = cls(_exact(_scaleb, minor, _minor_shift(currency)), currency)
+        _set_minor(money, minor)
+        return money
 
     # ------------------------------------------------------------------ properties
     @property
@@ -243,11 +280,16 @@ class Money:
     @property
     def is_rounded(self) -> bool:
         """Whether the amount has no digits below the minor unit."""
+        if self._minor is not None:  # built from minor units: rounded by construction
+            return True
         quantum = _quantum(self.currency)
         return self.amount == self.amount.quantize(quantum, context=_ROUNDING_CONTEXT)
 
     def minor_units(self) -> int:
         """The amount as an integer count of minor units; it must already be rounded."""
+        minor = self._minor
+        if minor is not None:  # built from minor units: no Decimal to make or read
+            return minor
         if not self.is_rounded:
             raise InvalidAmountError(reason="not_rounded")
         return int(_exact(_CONTEXT.scaleb, self.amount, Decimal(self.exponent)))
@@ -279,10 +321,10 @@ class Money:
         return Money(_exact(_CONTEXT.subtract, self.amount, other.amount), self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money(_CONTEXT.minus(self.amount), self.currency)
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return Money(_CONTEXT.abs(self.amount), self.currency)
 
     def __mul__(self, factor: object) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, int | Decimal):
@@ -344,18 +386,28 @@ class Money:
 
     # ------------------------------------------------------------------ formatting
     def format(self, locale: str = "fr_FR", rounding: str = DEFAULT_ROUNDING) -> str:
-        """Format for display with Babel: ``fr_FR`` gives ``1 234,50 €``.
+        """Format for display with Babel: ``fr_FR`` (or ``fr``, ``fr-FR``) gives
+        ``1 234,50 €``, ``en_GB`` (or ``en``, ``en-GB``) ``€1,234.50``.
 
         The amount is rounded to the minor unit with ``rounding`` for display only.
+
+        Raises:
+            UnsupportedLocaleError: for a locale the shop does not speak.
+            UnsupportedRoundingError: for an unknown ``rounding``.
         """
+        babel_locale = normalise_locale(locale)
         amount = self.rounded(rounding).amount
         try:
-            return str(format_currency(amount, self.currency, locale=locale, currency_digits=True))
+            with localcontext(_ROUNDING_CONTEXT):  # Babel computes in the current context
+                text = format_currency(
+                    amount, self.currency, locale=babel_locale, currency_digits=True
+                )
         except (UnknownLocaleError, ValueError, TypeError):
             raise InvalidLocaleError(locale=str(locale)[:20]) from None
+        return str(text)
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
+        return f"{_CONTEXT.to_sci_string(self.amount)} {self.currency}"
 
     def __format__(self, spec: str) -> str:
         return self.format(spec) if spec else str(self)

@@ -12,12 +12,19 @@ Rules beyond phonenumbers' own (SPEC CHK-1, X-9):
   a number typed at checkout has neither, and a letter there is far more likely a typo.
 * A number must be *valid* (an allocated range for its region), not merely *possible*
   (the right length): ``06 12 34 56 789`` or ``01 00 00 00 00`` are refused.
+* A number typed nationally (``0470 12 34 56``) is read in the region of the address it
+  belongs to (:func:`phone_region`: the billing country, else the shipping country, else
+  the shop's default region): the same digits are ``+32470123456`` in Belgium and
+  ``+33470123456`` in France. A number in international form (``+32…``, ``0032…``) is the
+  same number whatever the address: a leading ``00`` is read as ``+`` even where the
+  region dials abroad otherwise (``011`` in the United States; ``010`` in Japan, where
+  ``0037…`` would otherwise be a national service number).
 * The French overseas departments share the French numbering plan: a shopper in
   La Réunion types ``0692 12 34 56``, which phonenumbers, parsing for region ``FR``, finds
-  invalid (those numbers are ``+262…``). With the default region ``FR``, a number that is
-  not valid for metropolitan France is therefore retried for the overseas regions that
-  dial with the same national ``0`` prefix (Réunion, Mayotte, Guadeloupe, Saint-Barthélemy,
-  Saint-Martin, Martinique, French Guiana).
+  invalid (those numbers are ``+262…``). A national number that is not valid for a region
+  of that plan is therefore retried for its other regions, metropolitan France first, then
+  the overseas ones that dial with the same national ``0`` prefix (Réunion, Mayotte,
+  Guadeloupe, Saint-Barthélemy, Saint-Martin, Martinique, French Guiana).
 
 Every failure is a :class:`~klickit_core.shared.errors.FieldError` (``phone.required``,
 ``phone.invalid``) that never carries the typed value; nothing from phonenumbers escapes.
@@ -41,6 +48,7 @@ __all__ = [
     "InvalidPhoneNumberError",
     "check_phone",
     "format_national",
+    "phone_region",
 ]
 
 #: Longest typed number accepted: E.164 allows 15 digits; this leaves room for spacing.
@@ -50,7 +58,12 @@ MAX_PHONE_INPUT_LENGTH = 40
 #: the overseas departments are national numbers for a shopper in France, and the other way
 #: round.
 FRENCH_NUMBERING_PLAN_REGIONS = frozenset({"FR", "RE", "YT", "GP", "BL", "MF", "MQ", "GF"})
-_FRENCH_OVERSEAS = ("RE", "YT", "GP", "BL", "MF", "MQ", "GF")
+_FRENCH_PLAN_ORDER = ("FR", "RE", "YT", "GP", "BL", "MF", "MQ", "GF")
+#: For each region of the French plan, the others to try, metropolitan France first.
+_SAME_PLAN = {
+    region: tuple(other for other in _FRENCH_PLAN_ORDER if other != region)
+    for region in _FRENCH_PLAN_ORDER
+}
 
 # ``\d`` is Unicode-aware on purpose: phonenumbers reads Arabic-Indic and other decimal
 # digits; full-width digits are folded to ASCII by NFKC before this check.
@@ -72,6 +85,22 @@ def _is_supported_region(region: str) -> bool:
     return region in phonenumbers.SUPPORTED_REGIONS
 
 
+def phone_region(*countries: object, default: str = "FR") -> str:
+    """The region a number typed nationally is read in: the first of ``countries`` (the
+    billing country, then the shipping country, as typed) that phonenumbers knows, else
+    ``default`` (the shop's region).
+
+    A country phonenumbers does not know (Antarctica, the French Southern Territories), a
+    missing address (``None``) or garbage from an untyped caller is skipped.
+    """
+    for country in countries:
+        if isinstance(country, str):
+            code = country.strip().upper()
+            if code in phonenumbers.SUPPORTED_REGIONS:
+                return code
+    return default
+
+
 def _parse_valid(number: str, region: str) -> phonenumbers.PhoneNumber | None:
     try:
         parsed = phonenumbers.parse(number, region)
@@ -88,7 +117,8 @@ def check_phone(
     """The number in E.164 (``"+33612345678"``), or a :class:`FieldError` at ``path``.
 
     ``default_region`` (ISO 3166-1 alpha-2) reads numbers typed without an international
-    prefix; an unsupported region is a programming error and raises :class:`ValueError`.
+    prefix: the region of the address the number belongs to (see :func:`phone_region`).
+    An unsupported region is a programming error and raises :class:`ValueError`.
     """
     if not _is_supported_region(default_region):
         raise ValueError(f"unsupported default phone region {default_region!r}")
@@ -101,9 +131,11 @@ def check_phone(
         return FieldError(path, "phone.required", _REQUIRED)
     if len(typed) > MAX_PHONE_INPUT_LENGTH or _TYPED_NUMBER.fullmatch(typed) is None:
         return FieldError(path, "phone.invalid", _INVALID)
+    if typed.startswith("00"):  # international whatever the region (Japan dials 010)
+        typed = f"+{typed[2:]}"
     parsed = _parse_valid(typed, default_region)
-    if parsed is None and default_region == "FR" and not typed.startswith(("+", "00")):
-        for region in _FRENCH_OVERSEAS:
+    if parsed is None and default_region in _SAME_PLAN and not typed.startswith("+"):
+        for region in _SAME_PLAN[default_region]:
             parsed = _parse_valid(typed, region)
             if parsed is not None:
                 break

@@ -1,7 +1,7 @@
 """What a repository's set-based retention step takes and gives back (SPEC PRV-2).
 
 The privacy engine pages through a category with an opaque
-:class:`~klickit_core.shared.personal_data.SweepCursor`; a repository pages through a table
+:class:`~klickit_core.personal_data.sweeps.SweepCursor`; a repository pages through a table
 with a *keyset*: the clock column the sweep filters on (a session's last activity, an
 attempt's time, a token's expiry) and the row's id, in that order. :class:`SweepKey` is that
 position, and it turns into the engine's cursor and back (:meth:`SweepKey.cursor`,
@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     InvalidSweepDataError,
     KeepReason,
     KeptCount,
@@ -76,7 +76,7 @@ class SweepKey:
         """The position a cursor made by :meth:`cursor` stands for (``None`` stays ``None``).
 
         A cursor this module did not make is refused with
-        :class:`~klickit_core.shared.personal_data.InvalidSweepDataError`.
+        :class:`~klickit_core.personal_data.errors.InvalidSweepDataError`.
         """
         if cursor is None:
             return None
@@ -142,9 +142,9 @@ class SweepPage:
         anonymised: bool = False,
         reasons: Mapping[str, KeepReason] | None = None,
     ) -> SweepBatch:
-        """The engine's :class:`~klickit_core.shared.personal_data.SweepBatch` for this
+        """The engine's :class:`~klickit_core.personal_data.sweeps.SweepBatch` for this
         page: what changed counted as deleted (or ``anonymised``), kept rows under the
-        :class:`~klickit_core.shared.personal_data.KeepReason` of their code."""
+        :class:`~klickit_core.personal_data.sweeps.KeepReason` of their code."""
         known = reasons or {}
         kept = []
         for code, count in self.kept:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -30,6 +30,7 @@ from babel.numbers import format_percent
 
 from klickit_core.shared.errors import InvalidLocaleError, KlickitError
 from klickit_core.shared.i18n import N_
+from klickit_core.shared.locales import normalise_locale
 from klickit_core.shared.rounding import DEFAULT_ROUNDING, divide_rounded
 
 __all__ = [
@@ -108,15 +109,28 @@ class VatRate:
         return divide_rounded(gross_minor * self.share_numerator, self.share_denominator, rounding)
 
     def format(self, locale: str = "fr_FR") -> str:
-        """The rate for display: ``5,5 %`` in French, ``5.5%`` in English."""
+        """The rate for display: ``5,5 %`` in French, ``5.5%`` in English (in the
+        library's own decimal context: a caller's narrow precision cannot round it).
+        ``locale``: ``"fr"``, ``"fr_FR"``, ``"fr-FR"``, ``"en"``, ``"en_GB"``, ``"en-GB"``.
+
+        Raises:
+            UnsupportedLocaleError: for a locale the shop does not speak.
+        """
+        babel_locale = normalise_locale(locale)
         try:
-            text = format_percent(self.percent / 100, locale=locale, decimal_quantization=False)
+            with localcontext(_DISPLAY_CONTEXT):
+                fraction = self.percent.scaleb(-2, _DISPLAY_CONTEXT)
+                text = format_percent(fraction, locale=babel_locale, decimal_quantization=False)
         except (UnknownLocaleError, ValueError, TypeError):
             raise InvalidLocaleError(locale=str(locale)[:20]) from None
         return str(text)
 
     def __str__(self) -> str:
-        return f"{self.percent.normalize():f} %"
+        return f"{self.percent.normalize(_DISPLAY_CONTEXT):f} %"
+
+
+#: The context rates are displayed in, whatever the caller's (X-1): exact for any rate.
+_DISPLAY_CONTEXT = Context(prec=40)
 
 
 @attrs.frozen(slots=True)

@@ -28,22 +28,23 @@ import jinja2
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
-from klickit_core.privacy.bundle import CategoryNotice, ExportBundle, json_value, value_type
-from klickit_core.privacy.ports import BundleRenderer
-from klickit_core.shared.clock import SHOP_TIMEZONE
-from klickit_core.shared.i18n import N_, negotiate_locale, translate
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     CLOCK_EVENT_LABELS,
+    RETENTION_ACTION_LABELS,
     ExportField,
     ExportRecord,
     FieldKind,
-    RetentionAction,
 )
+from klickit_core.privacy.bundle import CategoryNotice, ExportBundle, json_value, value_type
+from klickit_core.privacy.ports import BundleRenderer
+from klickit_core.shared.clock import SHOP_TIMEZONE
+from klickit_core.shared.i18n import N_, translate
+from klickit_core.shared.locales import LOCALES, locale_language, normalise_locale
 
 __all__ = ["BABEL_LOCALES", "HtmlBundleRenderer", "format_value"]
 
 #: The Babel locale used for dates and numbers in each supported language.
-BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+BABEL_LOCALES = LOCALES
 _EMPTY = "—"
 
 _TEXT = {
@@ -75,10 +76,6 @@ _TEXT = {
     "yours": N_("Your records"),
     "top": N_("Back to the contents"),
 }
-_ACTIONS = {
-    RetentionAction.DELETE: N_("then deleted"),
-    RetentionAction.ANONYMISE: N_("then anonymised"),
-}
 _YES, _NO = N_("Yes"), N_("No")
 
 
@@ -88,8 +85,8 @@ def format_value(field: ExportField, locale: str) -> str:
     Dates and times are shown in Paris time; numbers and amounts are formatted by Babel
     and never rounded for display.
     """
-    language = negotiate_locale(locale)
-    babel_locale = BABEL_LOCALES[language]
+    babel_locale = normalise_locale(locale)
+    language = locale_language(babel_locale)
     value = field.value
     if value is None:
         return _EMPTY
@@ -152,7 +149,7 @@ def _environment() -> jinja2.Environment:
 
 def _period_text(period: str, notice: CategoryNotice, language: str) -> str:
     starts = translate(CLOCK_EVENT_LABELS[notice.rule.starts], language)
-    return f"{period}, {starts}, {translate(_ACTIONS[notice.rule.action], language)}"
+    return f"{period}, {starts}, {translate(RETENTION_ACTION_LABELS[notice.rule.action], language)}"
 
 
 class HtmlBundleRenderer(BundleRenderer):
@@ -164,7 +161,7 @@ class HtmlBundleRenderer(BundleRenderer):
         self._template = _environment().get_template("bundle.html.jinja")
 
     def render(self, bundle: ExportBundle, locale: str) -> str:
-        language = negotiate_locale(locale)
+        language = locale_language(locale)
         text = {key: translate(msgid, language) for key, msgid in _TEXT.items()}
         text["intro"] = text["intro"].format(shop=bundle.shop_name)
         sections = [
@@ -191,7 +188,7 @@ class HtmlBundleRenderer(BundleRenderer):
             for notice in bundle.categories
         ]
         generated = format_datetime(
-            bundle.generated_at, "medium", tzinfo=SHOP_TIMEZONE, locale=BABEL_LOCALES[language]
+            bundle.generated_at, "medium", tzinfo=SHOP_TIMEZONE, locale=normalise_locale(language)
         )
         return self._template.render(
             lang=language,

@@ -32,15 +32,24 @@ class MemoryStore:
         self.lock = threading.RLock()
         self.tables: defaultdict[str, dict[Hashable, object]] = defaultdict(dict)
         self.counters: defaultdict[str, int] = defaultdict(int)
+        #: The named locks of :meth:`MemoryTransaction.serialise`, made on first use.
+        self.named_locks: dict[str, threading.Lock] = {}
+
+    def named_lock(self, name: str) -> threading.Lock:
+        """The lock called ``name`` (one per name for the store's life)."""
+        with self.lock:
+            return self.named_locks.setdefault(name, threading.Lock())
 
 
 class MemoryTransaction(UnitOfWork):
     """One transaction on a :class:`MemoryStore`; repositories read and write through it."""
 
     def __init__(self, store: MemoryStore) -> None:
+        super().__init__()
         self._store = store
         self._writes: dict[str, dict[Hashable, object]] = {}
         self._seen: dict[tuple[str, Hashable], object] = {}
+        self._held: dict[str, threading.Lock] = {}
 
     @property
     def store(self) -> MemoryStore:
@@ -51,7 +60,26 @@ class MemoryTransaction(UnitOfWork):
         self._writes = {}
         self._seen = {}
 
-    def commit(self) -> None:
+    def serialise(self, *names: str) -> None:
+        """Take the store's named locks, in name order (so two units asking for the
+        same names never wait for each other in a cycle)."""
+        for name in sorted(set(names) - self._held.keys()):
+            lock = self._store.named_lock(name)
+            lock.acquire()
+            self._held[name] = lock
+
+    def _release(self) -> None:
+        held, self._held = self._held, {}
+        for lock in held.values():
+            lock.release()
+
+    def _commit(self) -> None:
+        try:
+            self._apply()
+        finally:
+            self._release()
+
+    def _apply(self) -> None:
         with self._store.lock:
             for table, writes in self._writes.items():
                 current = self._store.tables[table]
@@ -68,9 +96,10 @@ class MemoryTransaction(UnitOfWork):
         self._writes = {}
         self._seen = {}
 
-    def rollback(self) -> None:
+    def _rollback(self) -> None:
         self._writes = {}
         self._seen = {}
+        self._release()
 
     def read(self, table: str, key: Hashable) -> Any:
         """The value of ``key`` as this transaction sees it, or :data:`MISSING`."""

@@ -88,6 +88,9 @@ class MemoryOrders(OrderRepository):
     def next_number(self, year: int) -> int:
         return self._tx.next_in_sequence(f"order_number:{year}")
 
+    def by_number(self, number: str) -> Order | None:
+        return next((o for o in self._tx.scan("orders") if o.number == number), None)
+
     def list(
         self,
         *,
@@ -170,7 +173,19 @@ class MemoryOrders(OrderRepository):
                 self._tx.write("payments", payment.id, MISSING)
         for order in doomed:
             self._tx.write("orders", order.id, MISSING)
+        self._end_consents(ids)
         return len(doomed)
+
+    def _end_consents(self, order_ids: set[str]) -> None:
+        """The orders lost their personal data: their terms of sale go, and the other
+        consents given at their checkout lose the link (the person's own choices)."""
+        for record in list(self._tx.scan("consents")):
+            if record.order_id not in order_ids:
+                continue
+            if record.follows_order:
+                self._tx.write("consents", record.id, MISSING)
+            else:
+                self._tx.write("consents", record.id, attrs.evolve(record, order_id=None))
 
     def _release(self, order: Order, at: datetime) -> None:
         for position, line in enumerate(order.lines):
@@ -204,6 +219,7 @@ class MemoryOrders(OrderRepository):
                 self._tx.write(
                     "support_requests", request.id, attrs.evolve(request, customer_id=None)
                 )
+        self._end_consents(live)
         return len(live)
 
     def restrict(self, order_ids: Sequence[str], *, at: datetime) -> int:
@@ -216,6 +232,10 @@ class MemoryOrders(OrderRepository):
             if restricted != order:
                 self._tx.write("orders", order_id, restricted)
                 changed += 1
+        wanted = set(order_ids)
+        for record in list(self._tx.scan("consents")):  # the terms follow their order
+            if record.order_id in wanted and record.follows_order and record.customer_id:
+                self._tx.write("consents", record.id, attrs.evolve(record, customer_id=None))
         return changed
 
 
@@ -413,12 +433,15 @@ class MemoryConsents(ConsentRepository):
         if self._tx.read("consents", record_id) is not MISSING:
             self._tx.write("consents", record_id, MISSING)
 
-    def sweep_proofs(
-        self, cutoff: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
-    ) -> SweepPage:
-        records = list(self._tx.scan("consents"))
-        # The first record after each one, per person and purpose, replaces it.
-        records.sort(key=lambda r: (r.at, r.id))
+    def live_orders(self, order_ids: Sequence[str]) -> set[str]:
+        wanted = set(order_ids)
+        return {o.id for o in self._tx.scan("orders") if o.id in wanted and o.anonymised_at is None}
+
+    def _unbound(self) -> tuple[list[ConsentRecord], dict[str, datetime]]:
+        """The records that do not follow a live order, oldest first, and when each one
+        replaced by the first newer record of its person and purpose was replaced."""
+        records = sorted(self._tx.scan("consents"), key=lambda r: (r.at, r.id))
+        live = self.live_orders([r.order_id for r in records if r.follows_order and r.order_id])
         replaced_at: dict[str, datetime] = {}
         latest: dict[tuple[str, str], ConsentRecord] = {}
         for record in records:
@@ -426,19 +449,40 @@ class MemoryConsents(ConsentRepository):
             if previous is not None:
                 replaced_at[previous.id] = record.at
             latest[(record.subject_email, record.purpose)] = record
+        unbound = [r for r in records if not (r.follows_order and r.order_id in live)]
+        return unbound, replaced_at
 
-        def due(record: ConsentRecord) -> bool:
-            clock = record.at if not record.granted else replaced_at.get(record.id)
-            return clock is not None and clock < cutoff
-
+    def _sweep(
+        self, due: list[ConsentRecord], *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
         return people.keyset_sweep(
-            [r for r in records if due(r)],
+            due,
             lambda r: SweepKey(r.at, r.id),
             lambda r: self._tx.write("consents", r.id, MISSING),
             after=after,
             limit=limit,
             dry_run=dry_run,
         )
+
+    def sweep_proofs(
+        self, cutoff: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        records, replaced_at = self._unbound()
+
+        def due(record: ConsentRecord) -> bool:
+            clock = record.at if not record.granted else replaced_at.get(record.id)
+            return clock is not None and clock < cutoff
+
+        return self._sweep(
+            [r for r in records if due(r)], after=after, limit=limit, dry_run=dry_run
+        )
+
+    def sweep_standing(
+        self, cutoff: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        records, replaced_at = self._unbound()
+        due = [r for r in records if r.granted and r.id not in replaced_at and r.at < cutoff]
+        return self._sweep(due, after=after, limit=limit, dry_run=dry_run)
 
 
 class MemoryAccessLog(AccessLog):

@@ -8,17 +8,23 @@ backend's tables will. A unit of work satisfies
 
     self.sweep_checkpoints = MemorySweepCheckpoints(self)
     self.privacy_audit = MemoryPrivacyAuditLog(self)
+
+A memory store lives in one process, so a job's claim is one of the store's named locks.
 """
 
 from __future__ import annotations
+
+import threading
 
 from klickit_core.adapters.memory.base import MISSING, MemoryTransaction
 from klickit_core.privacy.ports import (
     PrivacyAction,
     PrivacyAuditEntry,
     PrivacyAuditLog,
+    SweepAlreadyRunningError,
     SweepCheckpoint,
     SweepCheckpoints,
+    SweepClaim,
 )
 from klickit_core.shared.errors import ConflictError
 
@@ -28,11 +34,32 @@ _CHECKPOINTS = "privacy_sweep_checkpoints"
 _AUDIT = "privacy_audit"
 
 
+class _LockClaim(SweepClaim):
+    """A job claimed through one of the store's named locks."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock: threading.Lock | None = lock
+
+    def check(self) -> None:
+        return None  # a lock of this process cannot be lost
+
+    def release(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
+
+
 class MemorySweepCheckpoints(SweepCheckpoints):
     """Sweep checkpoints in memory, one per job name."""
 
     def __init__(self, tx: MemoryTransaction) -> None:
         self._tx = tx
+
+    def claim(self, job: str) -> SweepClaim:
+        lock = self._tx.store.named_lock(f"privacy.sweep:{job}")
+        if not lock.acquire(blocking=False):
+            raise SweepAlreadyRunningError(job=job)
+        return _LockClaim(lock)
 
     def get(self, job: str) -> SweepCheckpoint | None:
         value = self._tx.read(_CHECKPOINTS, job)

@@ -244,3 +244,8 @@ class MemorySubjectDirectory(SubjectDirectory):
         emails = sorted({e for e in self._emails() if after is None or e > after})
         accounts = self._accounts()
         return [KnownSubject(email, accounts.get(email)) for email in emails[: max(0, limit)]]
+
+    def account(self, customer_id: str) -> KnownSubject | None:
+        found = (c for c in self._tx.scan("customers") if c.id == customer_id)
+        customer = next(found, None)
+        return None if customer is None else KnownSubject(customer.email, customer.id)

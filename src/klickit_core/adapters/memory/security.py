@@ -14,6 +14,8 @@ import builtins
 from collections.abc import Collection
 from datetime import datetime
 
+import attrs
+
 from klickit_core.accounts.ports import (
     LoginAttemptRepository,
     LostCredentialsRepository,
@@ -57,6 +59,12 @@ class MemoryLoginAttempts(LoginAttemptRepository):
 
     def add(self, attempt: LoginAttempt) -> None:
         _add(self._tx, self._TABLE, attempt.id, attempt)
+
+    def settle(self, claimed: LoginAttempt, outcome: AttemptOutcome | None) -> None:
+        if self._tx.read(self._TABLE, claimed.id) != claimed:
+            raise ConflictError(table=self._TABLE)
+        settled = MISSING if outcome is None else attrs.evolve(claimed, outcome=outcome)
+        self._tx.write(self._TABLE, claimed.id, settled)
 
     def count_failures(
         self, since: datetime, *, customer_id: str | None = None, ip_address: str | None = None

@@ -8,11 +8,11 @@ unique constraints at commit (the same error, from :mod:`.errors`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, update
+from sqlalchemy import ColumnElement, and_, exists, select, update
 
 from klickit_core.accounts.domain import AccountActivity, Customer
 from klickit_core.accounts.ports import (
@@ -24,8 +24,8 @@ from klickit_core.accounts.ports import (
 from klickit_core.adapters.sql import people
 from klickit_core.adapters.sql.base import MISSING, Loaded, RowSet, SqlTransaction, TableAggregate
 from klickit_core.adapters.sql.rows import address_from, address_row
-from klickit_core.adapters.sql.tables import access_log, consents, credentials, customers
-from klickit_core.consents.domain import ConsentRecord
+from klickit_core.adapters.sql.tables import access_log, consents, credentials, customers, orders
+from klickit_core.consents.domain import TERMS_OF_SALE, ConsentRecord
 from klickit_core.consents.ports import ConsentRepository
 from klickit_core.shared.access_log import AccessLog, AccessLogEntry
 from klickit_core.shared.errors import ConflictError
@@ -310,11 +310,21 @@ class SqlConsents(ConsentRepository):
         if self._tx.exists(CONSENTS, record_id):
             self._tx.stage(CONSENTS, record_id, MISSING)
 
-    def sweep_proofs(
-        self, cutoff: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
-    ) -> SweepPage:
+    def live_orders(self, order_ids: Sequence[str]) -> set[str]:
+        if not order_ids:
+            return set()
+        found = self._tx.fetch(
+            select(orders.c.id).where(
+                self._tx.key_in(orders.c.id, order_ids), orders.c.anonymised_at.is_(None)
+            )
+        )
+        return {row[0] for row in found}
+
+    def _newer(self, before: datetime | None = None) -> ColumnElement[bool]:
+        """Whether a newer record of the same person and purpose exists (made before
+        ``before``, if given): the record is no longer the one in force."""
         newer = consents.alias("newer")
-        replaced = exists().where(
+        return exists().where(
             newer.c.subject_email == consents.c.subject_email,
             newer.c.purpose == consents.c.purpose,
             (newer.c.at > consents.c.at)
@@ -322,17 +332,40 @@ class SqlConsents(ConsentRepository):
                 (newer.c.at == consents.c.at)
                 & (self._tx.text_order(newer.c.id) > self._tx.text_order(consents.c.id))
             ),
-            newer.c.at < cutoff,
+            *([newer.c.at < before] if before is not None else []),
+        )
+
+    def sweep_proofs(
+        self, cutoff: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        ended = consents.c.granted.is_(False) | self._newer(cutoff)
+        return self._sweep(
+            and_(consents.c.at < cutoff, ended), after=after, limit=limit, dry_run=dry_run
+        )
+
+    def sweep_standing(
+        self, cutoff: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        in_force = and_(consents.c.granted.is_(True), ~self._newer())
+        return self._sweep(
+            and_(consents.c.at < cutoff, in_force), after=after, limit=limit, dry_run=dry_run
+        )
+
+    def _sweep(
+        self, due: ColumnElement[bool], *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        # The terms of sale of a live order follow it (PRV-1): never selected here.
+        follows_order = and_(
+            consents.c.purpose == TERMS_OF_SALE,
+            consents.c.order_id.is_not(None),
+            exists().where(orders.c.id == consents.c.order_id, orders.c.anonymised_at.is_(None)),
         )
         return people.keyset_sweep(
             self._tx,
             consents,
             clock="at",
             key="id",
-            due=[
-                ((consents.c.granted.is_(False)) & (consents.c.at < cutoff))
-                | (consents.c.granted.is_(True) & replaced)
-            ],
+            due=[due, ~follows_order],
             after=after,
             limit=limit,
             dry_run=dry_run,

@@ -29,13 +29,15 @@ deadlock each other on PostgreSQL.
 from __future__ import annotations
 
 import abc
+import hashlib
+import weakref
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import attrs
-from sqlalchemy import Connection, Executable, Row, Table, delete, insert, select, update
+from sqlalchemy import Connection, Executable, Row, Table, delete, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import CursorResult
 
@@ -63,6 +65,7 @@ __all__ = [
     "SqlTransaction",
     "Staged",
     "TableAggregate",
+    "lock_key",
     "sync_children",
 ]
 
@@ -307,10 +310,36 @@ def sync_children(
         tx.execute(insert(table), new_rows)
 
 
+#: Takes a transaction-scoped advisory lock (PostgreSQL), released at commit or rollback.
+_ADVISORY_LOCK: Final = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def lock_key(name: str) -> int:
+    """The signed 64-bit advisory lock key of a lock name (the first 8 bytes of its
+    BLAKE2b digest): stable across processes and Python versions, unlike ``hash``."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+#: The schema each PostgreSQL engine works in, read once: lock names are scoped by it, so
+#: shops in two schemas of one database never wait for each other's locks.
+_SCHEMAS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def _schema_of(engine: Engine, connection: Connection) -> str:
+    schema = _SCHEMAS.get(engine)
+    if schema is None:
+        with translated():
+            schema = str(connection.execute(text("SELECT current_schema()")).scalar_one())
+        _SCHEMAS[engine] = schema
+    return schema
+
+
 class SqlTransaction(UnitOfWork):
     """One unit of work on an engine: one connection, the overlay, the seen states."""
 
     def __init__(self, engine: Engine) -> None:
+        super().__init__()
         self._engine = engine
         self._connection: Connection | None = None
         self._active = False
@@ -319,6 +348,7 @@ class SqlTransaction(UnitOfWork):
         self._lookups: dict[Hashable, tuple[Hashable, ...]] = {}
         self._writing = False
         self._bulk: ExitStack | None = None  # open while set-based statements run (write_now)
+        self._locked: set[int] = set()  # advisory lock keys held (PostgreSQL, serialise)
 
     @property
     def engine(self) -> Engine:
@@ -358,7 +388,7 @@ class SqlTransaction(UnitOfWork):
         self._seen = {}
         self._lookups = {}
 
-    def commit(self) -> None:
+    def _commit(self) -> None:
         """Write every staged change in one transaction, or none of them.
 
         Raises :class:`~klickit_core.shared.errors.ConflictError` (or a typed subclass:
@@ -376,7 +406,7 @@ class SqlTransaction(UnitOfWork):
         finally:
             self._forget()
 
-    def rollback(self) -> None:
+    def _rollback(self) -> None:
         """Forget every staged change (nothing was written before commit), and undo the
         set-based statements of a :meth:`write_now` phase."""
         self._forget()
@@ -408,6 +438,28 @@ class SqlTransaction(UnitOfWork):
             self._writing = True
         return connection
 
+    def serialise(self, *names: str) -> None:
+        """Open the write phase at once (:meth:`write_now`) and hold the named locks.
+
+        On SQLite the phase's ``BEGIN IMMEDIATE`` already holds the database's one write
+        lock, which serialises every name at once. On PostgreSQL each name becomes a
+        transaction-scoped advisory lock (``pg_advisory_xact_lock``) on a 64-bit digest of
+        the name, taken in digest order so that two units never wait in a cycle; the
+        ``READ COMMITTED`` statements that follow see every commit of earlier holders.
+        Names are scoped by the engine's schema, so two shops sharing a database never
+        wait for each other.
+        Staged writes go at :meth:`commit`, before the locks are released.
+        """
+        connection = self.write_now()
+        if self.dialect != "postgresql":
+            return
+        schema = _schema_of(self._engine, connection)
+        keys = sorted({lock_key(f"{schema}:{name}") for name in names} - self._locked)
+        for key in keys:
+            with translated():
+                connection.execute(_ADVISORY_LOCK, {"key": key})
+            self._locked.add(key)
+
     def _commit_bulk(self, staged: dict[Aggregate[Any, Any], dict[Any, Staged]]) -> None:
         connection = self.connection()
         committed = False
@@ -424,6 +476,7 @@ class SqlTransaction(UnitOfWork):
     def _end_bulk(self, *, commit: bool, ended: bool = False) -> None:
         """Close a :meth:`write_now` phase: roll back unless it was just committed."""
         stack, self._bulk = self._bulk, None
+        self._locked = set()
         if stack is None:
             return
         self._writing = False

@@ -46,7 +46,12 @@ from typing import Any, Final
 from sqlalchemy import Connection, Engine, create_engine, event, pool
 from sqlalchemy.engine import URL, make_url
 
-from klickit_core.adapters.database import Backend, UnsupportedDatabaseError, backend_of
+from klickit_core.adapters.database import (
+    Backend,
+    UnsupportedDatabaseError,
+    backend_of,
+    normalised,
+)
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT",
@@ -71,13 +76,15 @@ _STATEMENT_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.W
 
 def make_engine(url: str | URL, **options: Any) -> Engine:
     """An engine for ``sqlite:///path``, ``sqlite://`` (in memory) or
-    ``postgresql+psycopg://…``, set up as the module docstring says.
+    ``postgresql+psycopg://…`` (``postgresql://`` and ``postgres://`` mean the same),
+    set up as the module docstring says.
 
     ``options`` go to :func:`sqlalchemy.create_engine` and win over the defaults (a
     ``pool_size``, ``connect_args={"options": "-csearch_path=…"}``…). Any other URL raises
     :class:`~klickit_core.adapters.database.UnsupportedDatabaseError`.
     """
     text = url.render_as_string(hide_password=False) if isinstance(url, URL) else url
+    text = normalised(text)
     backend = backend_of(text)
     parsed = make_url(text)
     if backend is Backend.SQLITE:

@@ -12,7 +12,11 @@ runs goes through :func:`translated`:
   40P01, 55P03; SQLite "database is locked") becomes a plain ``ConflictError``: the
   transaction was rolled back and may be retried as a whole
   (:func:`~klickit_core.shared.retry.retry_on_conflict`);
-* a lost connection becomes :class:`DatabaseUnavailableError`.
+* a lost connection becomes :class:`DatabaseUnavailableError`; the first connection of a
+  job (:func:`first_connection`) says why it failed instead: no server at that address
+  (:class:`ServerUnreachableError`), no such database (:class:`DatabaseMissingError`), the
+  login refused (:class:`AuthenticationFailedError`), a SQLite file that cannot be opened
+  (:class:`CannotOpenDatabaseError`).
 
 Values that do not fit a column are refused *before* anything is written, by
 :func:`check_row`, one generic rule read from the :class:`~sqlalchemy.Table` itself (SQLite
@@ -27,13 +31,16 @@ typed error (``raise … from None``) and the engine hides statement parameters.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, Integer, SmallInteger, String, Table
+from sqlalchemy import BigInteger, Connection, Engine, Integer, SmallInteger, String, Table
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL
 
 from klickit_core.accounts.ports import CustomerNotFoundError, DuplicateAccountError
 from klickit_core.adapters.sql.tables import metadata
@@ -49,12 +56,18 @@ from klickit_core.shared.errors import (
 from klickit_core.shared.i18n import N_
 
 __all__ = [
+    "AuthenticationFailedError",
+    "CannotOpenDatabaseError",
+    "DatabaseMissingError",
     "DatabaseUnavailableError",
     "InactiveUnitOfWorkError",
+    "ServerUnreachableError",
     "UnstorableValueError",
     "Violation",
     "check_row",
     "check_rows",
+    "connection_error",
+    "first_connection",
     "integrity_error",
     "translated",
     "violation_of",
@@ -91,6 +104,43 @@ class DatabaseUnavailableError(KlickitError):
 
     code = "storage.unavailable"
     message_template = N_("The database is unavailable; try again later.")
+
+
+class ServerUnreachableError(DatabaseUnavailableError):
+    """No database server answers at ``host``:``port`` (refused, timed out, or a host
+    name that does not resolve)."""
+
+    code = "storage.server_unreachable"
+    message_template = N_("No database server answers at {host}:{port}.")
+
+
+class DatabaseMissingError(DatabaseUnavailableError):
+    """The server at ``host``:``port`` answers but has no database called ``database``
+    (the library creates tables, never databases)."""
+
+    code = "storage.database_missing"
+    message_template = N_("The database {database} does not exist on the server at {host}:{port}.")
+
+
+class AuthenticationFailedError(DatabaseUnavailableError):
+    """The server at ``host``:``port`` refused the login: wrong password, unknown user,
+    or no ``pg_hba.conf`` entry. Neither the user nor the password is repeated."""
+
+    code = "storage.authentication_failed"
+    message_template = N_(
+        "The database server at {host}:{port} refused the login (check the user and password)."
+    )
+
+
+class CannotOpenDatabaseError(DatabaseUnavailableError):
+    """The SQLite file ``file`` (its name only) cannot be opened or created: its folder
+    is missing, or not readable or writable."""
+
+    code = "storage.cannot_open"
+    message_template = N_(
+        "The database file {file} cannot be opened (check that its folder exists and "
+        "may be written)."
+    )
 
 
 # ---------------------------------------------------------------------- checking rows
@@ -314,3 +364,42 @@ def translated(table: str | None = None, context: Context | None = None) -> Iter
         if typed is None:
             raise
         raise typed from None
+
+
+# ---------------------------------------------------------------------- connecting
+
+#: libpq's words for a login the server refused (it gives no SQLSTATE for a failed
+#: connection, only its message, in the server's ``lc_messages`` language; English is
+#: the default). Anything else that fails before a session exists is "unreachable".
+_PG_LOGIN_REFUSED: Final = re.compile(
+    r'authentication failed|no password supplied|pg_hba\.conf|role "[^"]*" does not exist'
+    r"|not permitted to log in",
+)
+_PG_NO_DATABASE: Final = re.compile(r'database "[^"]*" does not exist')
+
+
+def connection_error(error: sa_exc.DBAPIError, url: URL) -> KlickitError:
+    """The typed error for a connection to ``url`` that could not be opened. It names the
+    host, port and database of the URL, never its user or password."""
+    if url.get_backend_name() == "sqlite":
+        return CannotOpenDatabaseError(file=PurePath(url.database or "").name)
+    host = url.host or url.query.get("host") or "localhost"  # ?host=/run/postgresql: a socket
+    where: dict[str, DetailValue] = {"host": str(host), "port": url.port or 5432}
+    reason = str(getattr(error, "orig", None) or error)
+    if _PG_NO_DATABASE.search(reason):
+        return DatabaseMissingError(database=url.database, **where)
+    if _PG_LOGIN_REFUSED.search(reason):
+        return AuthenticationFailedError(**where)
+    return ServerUnreachableError(**where)
+
+
+@contextmanager
+def first_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection of ``engine`` for a job's first statements; if it cannot be opened,
+    :func:`connection_error` says why (X-9). Closed when the block ends."""
+    try:
+        connection = engine.connect()
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+        raise connection_error(error, engine.url) from None
+    with connection:
+        yield connection

@@ -21,17 +21,20 @@ commits with its checkpoint. A sweep batch is:
 * then, to delete: the stock an unpaid order held comes back (one ``UPDATE products``
   with a correlated sum of the lines, one ``INSERT … SELECT`` into the stock journal),
   ``UPDATE stock_movements SET order_id = NULL``, ``DELETE FROM support_requests``,
-  ``DELETE FROM payments`` (refunds cascade) and ``DELETE FROM orders`` (lines, VAT and
-  history cascade), each ``WHERE … IN (:ids)``;
-* or, to anonymise: the keys of the orders not yet anonymised (``SELECT id … FOR
-  UPDATE``), then, each on its own key index, ``UPDATE order_history`` (who moved it, and
+  ``DELETE FROM payments`` (refunds cascade), the terms of sale (``DELETE FROM consents``,
+  then ``UPDATE consents SET order_id = NULL`` for the other consents of the checkout) and
+  ``DELETE FROM orders`` (lines, VAT and history cascade), each ``WHERE … IN (:ids)``;
+* or, to anonymise, each on its own key index, ``UPDATE order_history`` (who moved it, and
   why), the order's support requests unlinked from the account (``UPDATE``) and those
-  never closed deleted (``DELETE``), and one ``UPDATE orders SET contact_… = '', …,
-  retention_stage = NULL`` — the order leaves the index, so it is never selected again
-  and later batches never walk past it.
+  never closed deleted (``DELETE``), its consents as for a deletion (``DELETE``,
+  ``UPDATE``, through the consents' order index), and one ``UPDATE orders SET
+  contact_… = '', …, retention_stage = NULL`` — the order leaves the index, so it is
+  never selected again and later batches never walk past it.
 
 No row is loaded into Python beyond the batch's keys; a dry run is the ``SELECT`` alone,
-outside any write transaction.
+outside any write transaction. The page's rows are already due, locked and in their stage,
+so a batch does not read them again; an erasure's keys are read first (the orders not yet
+anonymised, ``SELECT id … FOR UPDATE``, or those still holding stock).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from klickit_core.adapters.sql.base import FamilyAggregate, RowSet, SqlTransacti
 from klickit_core.adapters.sql.errors import translated
 from klickit_core.adapters.sql.rows import STREET_LINES, address_from, address_row
 from klickit_core.adapters.sql.tables import (
+    consents,
     order_history,
     order_lines,
     order_vat,
@@ -71,6 +75,7 @@ from klickit_core.adapters.sql.tables import (
 )
 from klickit_core.adapters.sql.types import UtcDateTime
 from klickit_core.catalogue.domain import StockReason
+from klickit_core.consents.domain import TERMS_OF_SALE
 from klickit_core.orders.domain import (
     HOLDS_STOCK,
     Contact,
@@ -302,6 +307,11 @@ class SqlOrders(OrderRepository):
     def next_number(self, year: int) -> int:
         return self._tx.next_in_sequence(f"order_number:{year}")
 
+    def by_number(self, number: str) -> Order | None:
+        found = ORDERS.load_where(self._tx, orders.c.number == number)
+        matches = self._tx.merge(ORDERS, found, lambda o: o.number == number, lambda o: o.id)
+        return matches[0] if matches else None
+
     def list(
         self,
         *,
@@ -385,8 +395,15 @@ class SqlOrders(OrderRepository):
         )
         keys = keyset_page(self._tx, due, clock, orders.c.id, after, limit, dry_run=dry_run)
         if keys and not dry_run:
+            # The page's rows are due, locked and in their stage: none is anonymised yet,
+            # and only an unpaid order still holds stock. So the batch changes them as
+            # they are, without reading them again first as an erasure's keys must be.
             ids = [key.id for key in keys]
-            changed = self.anonymise(ids, at=at) if anonymise else self.delete(ids, at=at)
+            if anonymise:
+                changed = self._anonymise_live(ids, at)
+            else:
+                held = ids if stage is RetentionStage.UNPAID else []
+                changed = self._delete_known(ids, held, at)
             if changed != len(ids):  # locked rows cannot vanish: something is badly wrong
                 raise ConflictError(table="orders")
         return SweepPage.of(keys)
@@ -405,6 +422,12 @@ class SqlOrders(OrderRepository):
                     )
                 ).scalars()
             )
+        return self._delete_known(ids, held, at)
+
+    def _delete_known(self, ids: Sequence[str], held: Sequence[str], at: datetime) -> int:
+        """Delete the orders ``ids`` (distinct), of which ``held`` still hold stock."""
+        connection = self._tx.write_now()
+        with translated("orders"):
             if held:
                 _release_stock(connection, self._tx.key_in(order_lines.c.order_id, held), at)
             connection.execute(
@@ -416,6 +439,7 @@ class SqlOrders(OrderRepository):
                 delete(support_requests).where(self._tx.key_in(support_requests.c.order_id, ids))
             )
             connection.execute(delete(payments).where(self._tx.key_in(payments.c.order_id, ids)))
+            _end_consents(connection, self._tx.key_in(consents.c.order_id, ids))
             done = connection.execute(delete(orders).where(self._tx.key_in(orders.c.id, ids)))
         return int(done.rowcount)
 
@@ -424,9 +448,6 @@ class SqlOrders(OrderRepository):
         if not ids:
             return 0
         connection = self._tx.write_now()
-        blank_street = {f"{p}_street_{n}": None for p in _ADDRESSES for n in _STREETS}
-        blank_parts = {f"{p}_{part}": "" for p in _ADDRESSES for part in _PARTS}
-        key_in = self._tx.key_in
         with translated("orders"):
             # The orders not yet anonymised, read (and locked, on PostgreSQL) first, then
             # each table changed through its own key index. One statement joining orders
@@ -436,12 +457,19 @@ class SqlOrders(OrderRepository):
             live = list(
                 connection.execute(
                     select(orders.c.id)
-                    .where(key_in(orders.c.id, ids), orders.c.anonymised_at.is_(None))
+                    .where(self._tx.key_in(orders.c.id, ids), orders.c.anonymised_at.is_(None))
                     .with_for_update()
                 ).scalars()
             )
-            if not live:
-                return 0
+        return self._anonymise_live(live, at) if live else 0
+
+    def _anonymise_live(self, live: Sequence[str], at: datetime) -> int:
+        """Anonymise the orders ``live`` (distinct, not anonymised, locked)."""
+        connection = self._tx.write_now()
+        blank_street = {f"{p}_street_{n}": None for p in _ADDRESSES for n in _STREETS}
+        blank_parts = {f"{p}_{part}": "" for p in _ADDRESSES for part in _PARTS}
+        key_in = self._tx.key_in
+        with translated("orders"):
             connection.execute(
                 update(order_history)
                 .where(key_in(order_history.c.order_id, live))
@@ -461,6 +489,7 @@ class SqlOrders(OrderRepository):
                 )
                 .values(customer_id=None, version=support_requests.c.version + 1)
             )
+            _end_consents(connection, key_in(consents.c.order_id, live))
             done = connection.execute(
                 update(orders)
                 .where(key_in(orders.c.id, live), orders.c.anonymised_at.is_(None))
@@ -491,13 +520,29 @@ class SqlOrders(OrderRepository):
                 update(orders)
                 .where(
                     self._tx.key_in(orders.c.id, ids),
-                    or_(orders.c.customer_id.is_not(None), orders.c.restricted_at.is_(None)),
+                    or_(
+                        orders.c.customer_id.is_not(None),
+                        orders.c.restricted_at.is_(None),
+                        orders.c.ip_address.is_not(None),
+                        orders.c.contact_phone != "",
+                    ),
                 )
                 .values(
                     customer_id=None,
+                    ip_address=None,
+                    contact_phone="",
                     restricted_at=func.coalesce(orders.c.restricted_at, literal(at, UtcDateTime)),
                     version=orders.c.version + 1,
                 )
+            )
+            connection.execute(  # the terms of sale follow their order off the account
+                update(consents)
+                .where(
+                    self._tx.key_in(consents.c.order_id, ids),
+                    consents.c.purpose == TERMS_OF_SALE,
+                    consents.c.customer_id.is_not(None),
+                )
+                .values(customer_id=None)
             )
         return int(done.rowcount)
 
@@ -599,7 +644,7 @@ class SqlSupportRequests(SupportRequestRepository):
 
 
 _ADDRESSES = ("billing", "shipping")
-_PARTS = ("postcode", "city", "region")
+_PARTS = ("postcode", "city", "region", "company")
 _STREETS = range(1, STREET_LINES + 1)
 
 
@@ -645,6 +690,15 @@ def keyset_page(
         with translated():
             rows = connection.execute(due).all()
     return [SweepKey(clock_at, key_value) for key_value, clock_at in (tuple(r) for r in rows)]
+
+
+def _end_consents(connection: Any, in_orders: Any) -> None:
+    """The orders (``in_orders``, on ``consents.order_id``) lose their personal data: their
+    terms of sale are deleted, and the other consents given at their checkout (the
+    person's own choices, which outlive the order) lose the link. Through the order index
+    of the consents."""
+    connection.execute(delete(consents).where(in_orders, consents.c.purpose == TERMS_OF_SALE))
+    connection.execute(update(consents).where(in_orders).values(order_id=None))
 
 
 def _release_stock(connection: Any, in_held: Any, at: datetime) -> None:

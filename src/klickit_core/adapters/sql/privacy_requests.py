@@ -478,3 +478,7 @@ class SqlSubjectDirectory(SubjectDirectory):
         )
         rows: Any = self._tx.fetch(statement)
         return [KnownSubject(row.email, row.id) for row in rows]
+
+    def account(self, customer_id: str) -> KnownSubject | None:
+        rows = self._tx.fetch(select(customers.c.email).where(customers.c.id == customer_id))
+        return KnownSubject(rows[0].email, customer_id) if rows else None

@@ -139,7 +139,8 @@ def delete_oldest(
 
 
 class _LoginAttempts(TableAggregate[str, LoginAttempt]):
-    """Append-only: no version, never updated."""
+    """No version: an attempt is written once, and a claimed failure may be settled once
+    (an update guarded on the outcome it was claimed with)."""
 
     table = login_attempts
     key_column = "id"
@@ -163,6 +164,22 @@ class _LoginAttempts(TableAggregate[str, LoginAttempt]):
             ip_address=row["ip_address"],
         )
 
+    def update(
+        self, tx: SqlTransaction, seen: Loaded[LoginAttempt], value: LoginAttempt, rows: RowSet
+    ) -> bool:
+        """``UPDATE login_attempts SET outcome = :new WHERE id = :id AND outcome = :seen``:
+        a claim is settled once."""
+        del rows
+        statement = (
+            update(login_attempts)
+            .where(
+                login_attempts.c.id == value.id,
+                login_attempts.c.outcome == seen.value.outcome.value,
+            )
+            .values(outcome=value.outcome.value)
+        )
+        return int(tx.execute(statement).rowcount) == 1
+
 
 LOGIN_ATTEMPTS = _LoginAttempts()
 
@@ -177,6 +194,13 @@ class SqlLoginAttempts(LoginAttemptRepository):
         if self._tx.exists(LOGIN_ATTEMPTS, attempt.id):  # attempts are never rewritten
             raise ConflictError(table="login_attempts")
         self._tx.stage(LOGIN_ATTEMPTS, attempt.id, attempt)
+
+    def settle(self, claimed: LoginAttempt, outcome: AttemptOutcome | None) -> None:
+        stored = self._tx.get(LOGIN_ATTEMPTS, claimed.id)
+        if stored != claimed:
+            raise ConflictError(table="login_attempts")
+        settled = MISSING if outcome is None else attrs.evolve(claimed, outcome=outcome)
+        self._tx.stage(LOGIN_ATTEMPTS, claimed.id, settled)
 
     def count_failures(
         self, since: datetime, *, customer_id: str | None = None, ip_address: str | None = None

@@ -31,6 +31,7 @@ import attrs
 from sqlalchemy import Connection, Engine, Table, select
 
 from klickit_core.adapters.sql import tables as t
+from klickit_core.adapters.sql.errors import first_connection, translated
 from klickit_core.shared.errors import KlickitError
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.rounding import divide_rounded
@@ -199,7 +200,7 @@ def _person(n: int) -> tuple[Any, ...]:
     last = _LAST[(n // len(_FIRST) + n * 7) % len(_LAST)]
     postcode, city = _CITIES[(n * 13) % len(_CITIES)]
     street = f"{(n * 37) % 179 + 1} {_STREETS[(n * 5) % len(_STREETS)]}"
-    address = ("FR", postcode, city, "", street, None, None, None)
+    address = ("FR", postcode, city, "", street, None, None, None, "")  # no company
     return f"cust{n:011d}", first, last, _email(first, last, n), f"+336399800{n % 100:02d}", address
 
 
@@ -492,7 +493,7 @@ def _reviews_and_sessions(
         rows.append(
             (f"ses{n:011d}", w.when(started), w.when(last), viewed, f"198.51.100.{n % 250 + 1}",
              rng.choice(_BROWSERS), "FR", "Nouvelle-Aquitaine", city, True,
-             None, None, None, None, None, None, None, None, customer, 1)
+             None, None, None, None, None, None, None, None, None, customer, 1)
         )  # fmt: skip
         if len(rows) >= plan.chunk:
             w.insert(t.sessions, rows)
@@ -512,7 +513,10 @@ def _bulk_mode(connection: Connection) -> Iterator[None]:
     """Secondary indexes dropped while rows pour in and rebuilt once at the end (a sort
     is far cheaper than a million random B-tree inserts); on SQLite, fewer syncs and a
     bounded 128 MiB page cache for this connection only. The indexes come back even
-    if the seed fails half-way."""
+    if the seed fails half-way; if the process is killed, the next migration run
+    (``klickit db upgrade``, ``klickit seed``, ``build_shop``) puts them back
+    (:func:`~klickit_core.adapters.sql.migrations.restore_indexes`), which is why both
+    steps tolerate an index another process restored meanwhile."""
     indexes = [index for table in t.metadata.sorted_tables for index in table.indexes]
     sqlite = connection.dialect.name == "sqlite"
     if connection.in_transaction():
@@ -520,14 +524,14 @@ def _bulk_mode(connection: Connection) -> Iterator[None]:
     if sqlite:  # per-connection settings, which SQLite refuses inside a transaction
         _pragma(connection, "synchronous=OFF", "cache_size=-131072")
     for index in indexes:
-        index.drop(connection)
+        index.drop(connection, checkfirst=True)
     connection.commit()
     try:
         yield
     finally:
         connection.rollback()
         for index in indexes:
-            index.create(connection)
+            index.create(connection, checkfirst=True)
         connection.commit()
         # Planner statistics for the freshly loaded tables, on both backends: without them
         # PostgreSQL may plan a scan where an index lookup is the right answer.
@@ -552,7 +556,7 @@ def seed_shop(engine: Engine, plan: SeedPlan, progress: Progress | None = None) 
     the database already holds products or orders.
     """
     rng = random.Random(plan.seed)  # noqa: S311 - synthetic data, not security
-    with engine.connect() as connection:
+    with translated(), first_connection(engine) as connection:
         for table in (t.products, t.orders, t.customers):
             if connection.execute(select(table).limit(1)).first() is not None:
                 raise SeedError

@@ -12,9 +12,10 @@ memory backend.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
 from klickit_core.accounts.ports import (
     CredentialRepository,
@@ -22,6 +23,7 @@ from klickit_core.accounts.ports import (
     LoginAttemptRepository,
     LostCredentialsRepository,
 )
+from klickit_core.adapters.database import NoShopError
 from klickit_core.adapters.sql.accounts import (
     SqlAccessLog,
     SqlConsents,
@@ -31,8 +33,8 @@ from klickit_core.adapters.sql.accounts import (
 from klickit_core.adapters.sql.base import SqlTransaction
 from klickit_core.adapters.sql.cart_sessions import SqlCarts, SqlSessions
 from klickit_core.adapters.sql.catalogue import SqlProducts, SqlReviews, SqlStockMovements
-from klickit_core.adapters.sql.engine import make_engine
-from klickit_core.adapters.sql.errors import translated
+from klickit_core.adapters.sql.engine import begin_reads, make_engine
+from klickit_core.adapters.sql.errors import first_connection, translated
 from klickit_core.adapters.sql.orders import SqlOrders, SqlSupportRequests
 from klickit_core.adapters.sql.payments import SqlPayments, SqlProcessedEvents
 from klickit_core.adapters.sql.privacy import SqlPrivacyAuditLog, SqlSweepCheckpoints
@@ -111,14 +113,18 @@ class SqlStore:
         with translated():
             metadata.create_all(self._engine)
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self, *, create: bool = True) -> None:
         """Bring the database to the schema of this version of the library.
 
         With the migrations module present, this runs its ``upgrade(engine)``: a
         database created by an older version is migrated, a new one built from scratch.
         Without it (a build that ships no migrations), the tables are created from the
-        metadata.
+        metadata. With ``create=False`` a database that holds no shop yet (a SQLite file
+        that does not exist, which is then not created, or a database or schema without
+        the tables) raises :class:`~klickit_core.adapters.database.NoShopError` instead.
         """
+        if not create:
+            self._require_a_shop()
         try:
             migrations = importlib.import_module(MIGRATIONS_MODULE)
         except ModuleNotFoundError as missing:
@@ -128,6 +134,18 @@ class SqlStore:
             return
         with translated():
             migrations.upgrade(self._engine)
+
+    def _require_a_shop(self) -> None:
+        """:class:`NoShopError` unless the database already holds a shop's tables."""
+        url = self._engine.url
+        backend = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql"
+        in_memory = not url.database or url.database == ":memory:" or "uri" in url.query
+        if backend == "sqlite" and not in_memory and not Path(url.database or "").is_file():
+            raise NoShopError(backend=backend)  # before connecting, which would create it
+        with translated(), first_connection(self._engine) as connection:
+            begin_reads(connection)  # a read: no write lock on SQLite
+            if not inspect(connection).has_table("products"):
+                raise NoShopError(backend=backend)
 
     def close(self) -> None:
         """Dispose of the engine if this store made it; pooled connections close."""

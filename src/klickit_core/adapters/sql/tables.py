@@ -11,10 +11,11 @@ Conventions:
 * Money is an integer number of minor units (``BigInteger``) with the currency beside it.
 * Times are :class:`~klickit_core.adapters.sql.types.UtcDateTime` (aware UTC on both
   backends, sortable as text on SQLite).
-* A postal address is five groups of columns under a prefix (``billing_country`` …
-  ``billing_street_1`` … ``billing_street_4``); an optional address is absent when its
-  country is ``NULL``. Street lines are separate columns, never joined text, so a line can
-  hold any character.
+* A postal address is a group of columns under a prefix (``billing_country`` …
+  ``billing_street_1`` … ``billing_street_4``, ``billing_company``); an optional address is
+  absent when its country is ``NULL``. Street lines are separate columns, never joined
+  text, so a line can hold any character. The company column came later (revision 0002):
+  where the address is required it defaults to ``''``, elsewhere ``NULL`` reads as none.
 * Every ``String`` has a length. SQLite does not enforce it, so the repositories check
   lengths against these columns before writing (one rule, both backends) and raise the
   library's typed error.
@@ -27,9 +28,9 @@ customer email, by customer, by status and placement time, and by their retentio
 and the moment its clock started (``retention_stage``, ``clock_started_at``: a partial
 index that anonymised and open orders leave, so sweeps never walk past them); payments
 still holding card or gateway details by creation (partial as well); support requests by
-closing time; sessions by last activity; reviews by author email; consents by subject;
-login attempts by account, by network and by time; one-time tokens by subject and purpose,
-and by expiry; security events by time; lost-credentials requests by status.
+closing time; sessions by last activity; reviews by author email; consents by subject and
+by order; login attempts by account, by network and by time; one-time tokens by subject
+and purpose, and by expiry; security events by time; lost-credentials requests by status.
 
 The privacy engine's own state (:mod:`klickit_core.privacy.ports`) is the one place where a
 column holds a JSON document: a sweep checkpoint's cursors and counts, an audit entry's
@@ -152,6 +153,12 @@ def address_columns(prefix: str, *, nullable: bool) -> list[Column[str]]:
         *(
             Column(f"{prefix}_street_{n}", String(ADDRESS_FIELD_LENGTH), nullable=True)
             for n in range(1, 5)
+        ),
+        Column(
+            f"{prefix}_company",
+            String(ADDRESS_FIELD_LENGTH),
+            nullable=nullable,
+            server_default=None if nullable else text("''"),
         ),
     ]
 
@@ -319,6 +326,8 @@ consents = Table(
     # The consents.proofs sweep pages through (at, id), oldest first (PRV-2, PRV-5).
     Index(None, "at", "id"),
     Index(None, "customer_id"),
+    # An order's terms of sale go with it (PRV-1): reached from a batch of order ids.
+    Index(None, "order_id"),
 )
 
 access_log = Table(

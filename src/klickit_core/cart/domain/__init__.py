@@ -13,6 +13,7 @@ from klickit_core.cart.domain.cart import (
 )
 from klickit_core.cart.domain.cookie import (
     COOKIE_SIZE_LIMIT,
+    CartCookie,
     CartCookieCodec,
     CartCookieTooLargeError,
     InvalidCartCookieError,
@@ -32,6 +33,7 @@ __all__ = [
     "COOKIE_SIZE_LIMIT",
     "MAX_LINE_QUANTITY",
     "Cart",
+    "CartCookie",
     "CartCookieCodec",
     "CartCookieTooLargeError",
     "CartError",

@@ -119,10 +119,6 @@ class Cart:
                 return line.quantity
         return 0
 
-    def as_dict(self) -> dict[str, int]:
-        """``{sku: quantity}`` in line order."""
-        return {line.sku: line.quantity for line in self.lines}
-
     # ------------------------------------------------------------------ changing
     def set_quantity(self, sku: str, quantity: int, available: int | None = None) -> Cart:
         """The cart with ``sku`` at ``quantity`` (0 removes it); new SKUs go last."""
@@ -159,7 +155,7 @@ class Cart:
         CRT-1). Quantities add up; where stock or the maximum caps a line, a
         :attr:`CartNoticeKind.QUANTITY_REDUCED` notice says so.
         """
-        merged = dict(self.as_dict())
+        merged = {line.sku: line.quantity for line in self.lines}
         notices: list[CartNotice] = []
         for line in other.lines:
             wanted = merged.get(line.sku, 0) + line.quantity

@@ -50,6 +50,7 @@ from klickit_core.shared.i18n import N_
 __all__ = [
     "COOKIE_SIZE_LIMIT",
     "FORMAT_VERSION",
+    "CartCookie",
     "CartCookieCodec",
     "CartCookieTooLargeError",
     "InvalidCartCookieError",
@@ -116,6 +117,38 @@ class SigningKey:
     secret: bytes = attrs.field(validator=_check_secret, repr=False)
 
 
+@attrs.frozen(slots=True)
+class CartCookie:
+    """The cart cookie as a value: what a web framework's ``set_cookie`` takes, field by
+    field, with :meth:`header` as the ``Set-Cookie`` rendering.
+
+    ``max_age`` is in seconds (0 deletes the cookie). ``secure`` is on unless the shop was
+    built for plain-HTTP development; the value holds SKUs and quantities only, so it may
+    be logged.
+    """
+
+    name: str
+    value: str
+    max_age: int
+    path: str = "/"
+    secure: bool = True
+    httponly: bool = True
+    samesite: str = "Lax"
+    domain: str | None = None
+
+    def header(self) -> str:
+        """The whole ``Set-Cookie`` header value, attributes in the codec's order."""
+        attributes = [f"Path={self.path}", f"Max-Age={self.max_age}"]
+        if self.domain:
+            attributes.append(f"Domain={self.domain}")
+        if self.secure:
+            attributes.append("Secure")
+        if self.httponly:
+            attributes.append("HttpOnly")
+        attributes.append(f"SameSite={self.samesite}")
+        return f"{self.name}={self.value}; " + "; ".join(attributes)
+
+
 # Quantities: 1 to 3 digits without a leading zero, i.e. 1..999 == MAX_LINE_QUANTITY.
 _BODY = re.compile(
     rf"(?:{SKU_PATTERN.pattern}:[1-9][0-9]{{0,2}}(?:~{SKU_PATTERN.pattern}:[1-9][0-9]{{0,2}})*)?"
@@ -151,6 +184,8 @@ class CartCookieCodec:
         self._name_prefix = name.encode("ascii") + b"\0"
         self._max_age = int(max_age.total_seconds())
         self._skew = int(clock_skew.total_seconds())
+        self._path, self._domain = path, domain
+        self._secure, self._same_site = secure, same_site
         attributes = [f"Path={path}", f"Max-Age={self._max_age}"]
         if domain:
             attributes.append(f"Domain={domain}")
@@ -169,6 +204,11 @@ class CartCookieCodec:
     def max_age(self) -> timedelta:
         """How long a cookie stays valid after it was issued."""
         return timedelta(seconds=self._max_age)
+
+    @property
+    def secure(self) -> bool:
+        """Whether the cookie carries ``Secure`` (off only for plain-HTTP development)."""
+        return self._secure
 
     # ------------------------------------------------------------------ encoding
     def _sign(self, secret: bytes, signed: str) -> str:
@@ -192,6 +232,31 @@ class CartCookieCodec:
         if len(header) >= COOKIE_SIZE_LIMIT:  # ASCII only: characters == bytes
             raise CartCookieTooLargeError(size=len(header))
         return header
+
+    def cookie(self, cart: Cart, now: datetime) -> CartCookie:
+        """The cookie for ``cart`` issued at ``now``, as a value;
+        :class:`CartCookieTooLargeError` if its header would be too big."""
+        made = self._cookie(self.encode(cart, now), self._max_age)
+        size = len(made.header())
+        if size >= COOKIE_SIZE_LIMIT:  # ASCII only: characters == bytes
+            raise CartCookieTooLargeError(size=size)
+        return made
+
+    def cleared_cookie(self) -> CartCookie:
+        """A cookie that deletes the cart cookie (empty value, ``max_age`` 0)."""
+        return self._cookie("", 0)
+
+    def _cookie(self, value: str, max_age: int) -> CartCookie:
+        return CartCookie(
+            name=self._name,
+            value=value,
+            max_age=max_age,
+            path=self._path,
+            secure=self._secure,
+            httponly=True,
+            samesite=self._same_site,
+            domain=self._domain,
+        )
 
     def clear_cookie_header(self) -> str:
         """A ``Set-Cookie`` value that deletes the cookie (empty cart, logout)."""

@@ -27,8 +27,11 @@ from klickit_core.cart.domain.cart import Cart, CartError, CartLine
 from klickit_core.catalogue.domain import Product
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.money import (
+    _SHIFTS,
     CurrencyMismatchError,
     Money,
+    _minor_shift,
+    _scaleb,
     currency_exponent,
     money_from_minor,
 )
@@ -143,16 +146,23 @@ class PricedCart(NamedTuple):
         # The hot read of every priced cart: Money and VatLine built inline (no call per
         # amount), as money_from_minor and VatLine(...) would.
         currency = self.currency
+        shift = _SHIFTS.get(currency)
+        if shift is None:
+            shift = _minor_shift(currency)
         found = []
         for rate, gross, vat in self.raw_vat:
             gross_money = _new(Money)
+            _set_money_amount(gross_money, _scaleb(gross, shift))
             _set_money_minor(gross_money, gross)
             _set_money_currency(gross_money, currency)
             vat_money = _new(Money)
+            _set_money_amount(vat_money, _scaleb(vat, shift))
             _set_money_minor(vat_money, vat)
             _set_money_currency(vat_money, currency)
+            net = gross - vat
             net_money = _new(Money)
-            _set_money_minor(net_money, gross - vat)
+            _set_money_amount(net_money, _scaleb(net, shift))
+            _set_money_minor(net_money, net)
             _set_money_currency(net_money, currency)
             found.append(_new_tuple(VatLine, (rate, gross_money, vat_money, net_money)))
         return tuple(found)
@@ -203,7 +213,7 @@ def price_cart(  # noqa: PLR0915 - one flat hot path: a call per step would cost
     used: list[Product] = []
     # A missing SKU gives None, whose missing ``pricing_terms`` the loop turns into
     # UnpricedProductError: no ``is None`` test per line.
-    get_product = cast(Callable[[str], Product], products.get)
+    get_product = cast("Callable[[str], Product]", products.get)  # a string: no alias per call
     get_gross = gross.get
     keep = used.append
     lines = cart.lines
@@ -281,9 +291,11 @@ def _vat_per_line(
 _PER_LINE = VatRounding.PER_LINE  # an enum member read through its class costs a lookup
 _HALF_UP = DEFAULT_ROUNDING
 
-# Builders for the hot paths: a tuple subclass from a tuple, a Money through its slots.
+# Builders for the hot paths: a tuple subclass from a tuple, a Money through its slots
+# (its amount made as money_from_minor makes it: ``_scaleb(minor, _SHIFTS[currency])``).
 _new = object.__new__
 _new_tuple = tuple.__new__
+_set_money_amount = Money.__dict__["amount"].__set__
 _set_money_minor = Money.__dict__["_minor"].__set__
 _set_money_currency = Money.__dict__["currency"].__set__
 

@@ -36,6 +36,7 @@ from klickit_core.testing.contracts.base import ContractBase, MakeUow
 from klickit_core.testing.contracts.carts import CartContract
 from klickit_core.testing.contracts.catalogue import CatalogueContract
 from klickit_core.testing.contracts.consents import ConsentContract
+from klickit_core.testing.contracts.events import EventsContract
 from klickit_core.testing.contracts.order_sweeps import (
     OrderRetentionContract,
     PaymentRetentionContract,
@@ -64,6 +65,7 @@ __all__ = [
     "ConsentContract",
     "ContractBase",
     "CustomerSessionsContract",
+    "EventsContract",
     "LoginAttemptRepositoryContract",
     "LostCredentialsRepositoryContract",
     "MakeUow",
@@ -113,5 +115,6 @@ class ShopContract(
     PaymentRetentionContract,
     PeopleSweepsContract,
     PrivacyRequestsContract,
+    EventsContract,
 ):
     """Every contract of this package in one class."""

@@ -4,12 +4,14 @@ and usernames, and their password hashes kept apart."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from klickit_core.accounts.domain import Customer
 from klickit_core.accounts.ports import CustomerNotFoundError, DuplicateAccountError
+from klickit_core.shared.addresses import PostalAddress
 from klickit_core.testing.contracts.base import ContractBase, MakeUow
-from klickit_core.testing.contracts.builders import customer
+from klickit_core.testing.contracts.builders import HOME, customer
 
 __all__ = ["AccountContract"]
 
@@ -33,6 +35,27 @@ class AccountContract(ContractBase):
                 assert uow.customers.by_username(spelling) == camille
             assert uow.customers.by_username("camille") is None
             assert uow.customers.by_username("bob") is None  # c-2 has no username
+
+    def test_customers_keep_the_company_of_each_address(self, make_uow: MakeUow) -> None:
+        """CHK-3: the company kept with each of the account's addresses is read back, and a
+        company removed stays removed."""
+        ajaccio = PostalAddress("FR", "20000", "Ajaccio", ("3 cours Napoléon",))
+        camille = customer(
+            "c-1",
+            "camille@example.fr",
+            billing_address=attrs.evolve(HOME, company="ACME SARL"),
+            shipping_address=attrs.evolve(ajaccio, company="Atelier Corse"),
+        )
+        private = attrs.evolve(camille, billing_address=HOME, shipping_address=None)
+        with make_uow() as uow:
+            uow.customers.add(camille)
+            uow.commit()
+        with make_uow() as uow:
+            assert uow.customers.get("c-1") == camille
+            uow.customers.save(private)
+            uow.commit()
+        with make_uow() as uow:
+            assert uow.customers.get("c-1") == private
 
     @pytest.mark.parametrize(
         "clash",

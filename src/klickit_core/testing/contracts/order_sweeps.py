@@ -8,14 +8,16 @@ What every backend's repositories must do for the orders and payments providers
   cursor (ties on the clock broken by the id), at most ``limit`` of them; what it deleted
   or anonymised is never selected again; a dry run and a rolled-back unit of work change
   nothing;
-* **deleting** an order deletes its lines, VAT, history, support requests, payments and
-  refunds, keeps its stock movements without the link, and gives back the stock an unpaid
-  order held (journalled as a release);
+* **deleting** an order deletes its lines, VAT, history, support requests, payments,
+  refunds and terms of sale, keeps its stock movements without the link, and gives back
+  the stock an unpaid order held (journalled as a release);
 * **anonymising** an order gives exactly :meth:`Order.anonymised
   <klickit_core.orders.domain.Order.anonymised>` when read back, unlinks its support
-  requests and deletes the ones never closed;
+  requests and deletes the ones never closed, and deletes its terms of sale (the other
+  consents of its checkout only lose the link, either way);
 * the **erasure** helpers find a person's orders and payments by email or account,
-  restrict what must be kept, and strip a payment's card summary.
+  restrict what must be kept (without its IP address and phone), and strip a payment's
+  card summary.
 
 :class:`OrderRetentionContract`, :class:`SupportRequestRetentionContract` and
 :class:`PaymentRetentionContract` are subclassed once per backend, like every contract.
@@ -29,6 +31,7 @@ import attrs
 import pytest
 
 from klickit_core.catalogue.domain import StockMovement, StockReason
+from klickit_core.consents.domain import TERMS_OF_SALE, ConsentRecord
 from klickit_core.orders.domain import (
     Order,
     OrderStatus,
@@ -41,6 +44,10 @@ from klickit_core.orders.domain import (
 from klickit_core.payments.domain import CardSummary, Payment
 from klickit_core.shared.errors import ConflictError
 from klickit_core.shared.sweeps import SweepKey, SweepPage
+from klickit_core.testing.contracts.anonymised import (
+    assert_order_anonymised,
+    assert_payment_anonymised,
+)
 from klickit_core.testing.contracts.base import ContractBase, MakeUow
 from klickit_core.testing.contracts.builders import T0, movement, order, payment, product
 
@@ -50,6 +57,7 @@ __all__ = [
     "PaymentRetentionContract",
     "SupportRequestRetentionContract",
     "cancelled",
+    "checkout_consent",
     "completed",
     "failed",
     "paid_payment",
@@ -126,6 +134,23 @@ def request(
     return sent.closed("staff-1", closed) if closed is not None else sent
 
 
+def checkout_consent(
+    record_id: str, placed: Order, purpose: str = TERMS_OF_SALE, *, granted: bool = True
+) -> ConsentRecord:
+    """The consent to ``purpose`` recorded when ``placed`` was placed, by its contact."""
+    return ConsentRecord(
+        record_id,
+        placed.contact.email,
+        purpose,
+        "cgv-2026-01",
+        granted,
+        placed.placed_at,
+        "checkout",
+        placed.customer_id,
+        placed.id,
+    )
+
+
 class _Retention(ContractBase):
     """Helpers shared by the three contracts."""
 
@@ -142,6 +167,8 @@ class _Retention(ContractBase):
                     uow.payments.add(item)
                 elif isinstance(item, StockMovement):
                     uow.stock_movements.add(item)
+                elif isinstance(item, ConsentRecord):
+                    uow.consents.add(item)
                 else:
                     uow.products.add(item)
             uow.commit()
@@ -186,6 +213,12 @@ class _Retention(ContractBase):
     def order_ids(make_uow: MakeUow) -> list[str]:
         with make_uow() as uow:
             return sorted(o.id for o in uow.orders.list(limit=10_000))
+
+    @staticmethod
+    def consents_of(make_uow: MakeUow, email: str) -> dict[str, ConsentRecord]:
+        """The consent records of ``email``, by id."""
+        with make_uow() as uow:
+            return {r.id: r for r in uow.consents.for_subject(email)}
 
 
 # ---------------------------------------------------------------------------- orders
@@ -349,6 +382,9 @@ class OrderRetentionContract(_Retention):
         assert (page.examined, page.changed) == (1, 1)
         expected = old.anonymised(T0)
         with make_uow() as uow:
+            # What anonymised means, field by field, before the domain's own answer: a
+            # domain method that kept a field would make both sides wrong (issue #19).
+            assert_order_anonymised(old, uow.orders.get("o-1"))
             assert uow.orders.get("o-1") == expected
             assert uow.support_requests.get("r-open") is None
             closed = uow.support_requests.get("r-closed")
@@ -423,16 +459,103 @@ class OrderRetentionContract(_Retention):
             assert uow.orders.list(customer_id="cust-1") == []
             assert [o.id for o in uow.orders.for_subject("alice@example.fr", "cust-1")] == ["o-1"]
 
+    def test_restricting_keeps_neither_the_ip_nor_the_phone(self, make_uow: MakeUow) -> None:
+        """PRV-4 (issue #12): an order kept for the accounting obligation after its
+        customer's erasure loses what that obligation does not need, the client IP
+        address and the phone number; name, email and addresses stay. Its terms of sale
+        leave the account with it; other orders are untouched."""
+        kept = completed("o-1", T0 - 100 * DAY, customer_id="cust-1")
+        other = completed("o-2", T0 - 100 * DAY, customer_id="cust-1")
+        assert kept.ip_address is not None
+        assert kept.contact.phone
+        self.store(make_uow, kept, other, checkout_consent("k-1", kept))
+        with make_uow() as uow:
+            assert uow.orders.restrict(["o-1"], at=T0) == 1
+            uow.commit()
+        with make_uow() as uow:
+            found = uow.orders.get("o-1")
+            assert found.ip_address is None
+            assert found.contact.phone == ""
+            assert found.contact == attrs.evolve(kept.contact, phone="")
+            assert found.billing_address == kept.billing_address
+            assert found.shipping_address == kept.shipping_address
+            assert uow.orders.get("o-2") == other
+            assert uow.orders.restrict(["o-1"], at=T0 + DAY) == 0
+        (terms,) = self.consents_of(make_uow, kept.contact.email).values()
+        assert terms == attrs.evolve(checkout_consent("k-1", kept), customer_id=None)
+
+    def test_a_deleted_orders_terms_of_sale_go_with_it(self, make_uow: MakeUow) -> None:
+        """PRV-1, PRV-5 (issue #12): an order swept a day past its cutoff takes its terms
+        of sale along, and the other consents given at its checkout (the person's own,
+        which outlive it) lose the order link; an order a day inside its period keeps its
+        own."""
+        before = T0 - 10 * DAY
+        gone = cancelled("o-1", before - DAY)
+        kept = cancelled("o-2", before + DAY)
+        self.store(
+            make_uow,
+            gone,
+            kept,
+            checkout_consent("k-1", gone),
+            checkout_consent("k-2", gone, "newsletter"),
+            checkout_consent("k-3", kept),
+        )
+        assert self.sweep_orders(make_uow, Stage.CANCELLED, before).changed == 1
+        left = self.consents_of(make_uow, gone.contact.email)
+        assert left == {
+            "k-2": attrs.evolve(checkout_consent("k-2", gone, "newsletter"), order_id=None),
+            "k-3": checkout_consent("k-3", kept),
+        }
+        with make_uow() as uow:
+            assert uow.orders.delete(["o-2"], at=T0) == 1
+            uow.commit()
+        assert set(self.consents_of(make_uow, gone.contact.email)) == {"k-2"}
+
+    def test_an_anonymised_orders_terms_of_sale_go(self, make_uow: MakeUow) -> None:
+        """PRV-1, PRV-5 (issue #12): anonymising an order (a day past its ten years)
+        deletes its terms of sale, which named its buyer and linked back to it, and
+        unlinks the other consents of its checkout; an order a day inside keeps its own."""
+        before = T0 - 3650 * DAY
+        old = completed("o-1", before - DAY)
+        recent = completed("o-2", before + DAY)
+        self.store(
+            make_uow,
+            old,
+            recent,
+            checkout_consent("k-1", old),
+            checkout_consent("k-2", old, "newsletter", granted=False),
+            checkout_consent("k-3", recent),
+        )
+        page = self.sweep_orders(make_uow, Stage.COMPLETED, before, anonymise=True)
+        assert page.changed == 1
+        with make_uow() as uow:
+            assert_order_anonymised(old, uow.orders.get("o-1"))
+            assert uow.orders.get("o-2") == recent
+        left = self.consents_of(make_uow, old.contact.email)
+        assert left == {
+            "k-2": attrs.evolve(
+                checkout_consent("k-2", old, "newsletter", granted=False), order_id=None
+            ),
+            "k-3": checkout_consent("k-3", recent),
+        }
+        with make_uow() as uow:
+            assert uow.orders.anonymise(["o-1"], at=T0) == 0  # already: nothing more
+            uow.commit()
+        assert set(self.consents_of(make_uow, old.contact.email)) == {"k-2", "k-3"}
+
     def test_erasure_deletes_and_anonymises_by_id(self, make_uow: MakeUow) -> None:
         """PRV-4: delete and anonymise take ids (unknown ones are ignored) and say how many
-        changed."""
-        self.store(make_uow, unpaid("o-1", T0), completed("o-2", T0 - 4000 * DAY))
+        changed; an erasure's anonymised order means what a sweep's does."""
+        old = completed("o-2", T0 - 4000 * DAY)
+        self.store(make_uow, unpaid("o-1", T0), old)
         with make_uow() as uow:
             assert uow.orders.delete(["o-1", "o-9"], at=T0) == 1
             assert uow.orders.anonymise(["o-2", "o-9"], at=T0) == 1
             assert uow.orders.delete([], at=T0) == 0
             uow.commit()
         assert self.order_ids(make_uow) == ["o-2"]
+        with make_uow() as uow:
+            assert_order_anonymised(old, uow.orders.get("o-2"))
 
 
 # ---------------------------------------------------------------------------- support
@@ -539,10 +662,9 @@ class PaymentRetentionContract(_Retention):
         assert first.examined == 1
         assert rest.examined == 1
         with make_uow() as uow:
-            for payment_id in ("pay-old", "pay-orphan"):
-                swept = uow.payments.get(payment_id)
-                assert swept is not None
-                assert (swept.card, swept.gateway_reference) == (None, None)
+            for original in (paid_payment("pay-old", old), orphan):
+                swept = uow.payments.get(original.id)
+                assert_payment_anonymised(original, swept)
                 assert swept.captured_minor == 2980
             assert uow.payments.get("pay-young").card is not None
             assert uow.payments.get("pay-faded").card is not None

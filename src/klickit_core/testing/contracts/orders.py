@@ -4,13 +4,15 @@ listings and support requests."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from klickit_core.orders.domain import OrderStatus
 from klickit_core.orders.ports import OrderNotFoundError, SupportRequestNotFoundError
+from klickit_core.shared.addresses import PostalAddress
 from klickit_core.shared.errors import ConflictError
 from klickit_core.testing.contracts.base import ContractBase, MakeUow
-from klickit_core.testing.contracts.builders import at, ids_of, order, support_request
+from klickit_core.testing.contracts.builders import HOME, at, ids_of, order, support_request
 
 __all__ = ["OrderContract"]
 
@@ -31,6 +33,54 @@ class OrderContract(ContractBase):
             uow.commit()
         with make_uow() as uow:
             assert uow.orders.get("order-1") == paid
+
+    def test_orders_by_number(self, make_uow: MakeUow) -> None:
+        """X-5, ORD-1: an order is found by its number (a guest's lookup), also inside the
+        transaction that added it; an unknown number is ``None``."""
+        with make_uow() as uow:
+            uow.orders.add(order("order-1"))
+            assert uow.orders.by_number("KL-2026-order-1") == order("order-1")
+            uow.commit()
+        with make_uow() as uow:
+            uow.orders.add(order("order-2", 1))
+            assert uow.orders.by_number("KL-2026-order-1") == order("order-1")
+            assert uow.orders.by_number("KL-2026-order-2") == order("order-2", 1)
+            assert uow.orders.by_number("KL-2026-order-3") is None
+            assert uow.orders.by_number("") is None
+
+    def test_orders_keep_the_company_of_each_address(self, make_uow: MakeUow) -> None:
+        """CHK-1, CHK-4: the company typed with each address is stored with it, through add
+        and save, and goes with the rest of the address when the order is anonymised (it
+        follows the billing name, PRV-2)."""
+        ajaccio = PostalAddress("FR", "20000", "Ajaccio", ("3 cours Napoléon",))
+        placed = attrs.evolve(
+            order("order-1"),
+            billing_address=attrs.evolve(HOME, company="ACME SARL"),
+            shipping_address=attrs.evolve(ajaccio, company="Atelier Corse – Zoë & fils"),
+        )
+        paid = attrs.evolve(placed, status=OrderStatus.PROCESSING)
+        with make_uow() as uow:
+            uow.orders.add(placed)
+            uow.commit()
+        with make_uow() as uow:
+            assert uow.orders.get("order-1") == placed
+            uow.orders.save(paid)
+            uow.commit()
+        with make_uow() as uow:
+            stored = uow.orders.get("order-1")
+            assert stored == paid
+            assert stored is not None
+            assert (stored.billing_address.company, stored.shipping_address.company) == (
+                "ACME SARL",
+                "Atelier Corse – Zoë & fils",
+            )
+            assert uow.orders.anonymise(["order-1"], at=at(60)) == 1
+            uow.commit()
+        with make_uow() as uow:
+            faded = uow.orders.get("order-1")
+        assert faded == paid.anonymised(at(60))
+        assert faded is not None
+        assert (faded.billing_address.company, faded.shipping_address.company) == ("", "")
 
     def test_orders_add_duplicate_conflicts(self, make_uow: MakeUow) -> None:
         """X-5: an order id is unique, committed or pending: ConflictError."""

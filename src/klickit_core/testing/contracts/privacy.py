@@ -4,9 +4,10 @@
 What every backend's unit of work must do with ``uow.sweep_checkpoints`` and
 ``uow.privacy_audit`` (:mod:`klickit_core.privacy.ports`): keep them *in* the transaction
 (a sweep batch, its checkpoint and a run's audit entry commit or vanish together), read
-them back exactly, and refuse two runs of one job that would overwrite each other. A
-backend's test module subclasses each class with a ``make_uow`` fixture (see
-:class:`~klickit_core.testing.contracts.base.ContractBase`)::
+them back exactly, refuse two runs of one job that would overwrite each other, and let
+one run at a time claim a job (decision 0010; the library's own tests also race real
+processes on SQLite and PostgreSQL). A backend's test module subclasses each class with
+a ``make_uow`` fixture (see :class:`~klickit_core.testing.contracts.base.ContractBase`)::
 
     class TestMemorySweepCheckpoints(SweepCheckpointContract):
         @pytest.fixture
@@ -24,19 +25,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from klickit_core.privacy.ports import (
-    CategoryTally,
-    PrivacyAction,
-    PrivacyAuditEntry,
-    SweepCheckpoint,
-)
-from klickit_core.shared.errors import ConflictError
-from klickit_core.shared.personal_data import (
+from klickit_core.personal_data import (
     KeepReason,
     KeptCount,
     SweepBatch,
     SweepCursor,
 )
+from klickit_core.privacy.ports import (
+    CategoryTally,
+    PrivacyAction,
+    PrivacyAuditEntry,
+    SweepAlreadyRunningError,
+    SweepCheckpoint,
+    SweepClaim,
+)
+from klickit_core.shared.errors import ConflictError
 from klickit_core.testing import strategies as kst
 from klickit_core.testing.contracts.base import ContractBase, MakeUow
 
@@ -189,6 +192,36 @@ class SweepCheckpointContract(ContractBase):
         stored = self.stored(make_uow, "retention-sweep")
         assert stored is not None
         assert stored.run_id == "run-a"
+
+    @staticmethod
+    def claim(make_uow: MakeUow, job: str) -> SweepClaim:
+        """``job`` claimed through a unit of work that is over by the time it returns."""
+        with make_uow() as uow:
+            claim: SweepClaim = uow.sweep_checkpoints.claim(job)
+        return claim
+
+    def test_one_run_at_a_time_holds_a_job(self, make_uow: MakeUow) -> None:
+        """PRV-2: a claim holds its job past the unit of work that took it, until it is
+        released; meanwhile another claim of the job is refused with the job's name, and
+        other jobs are free."""
+        job = f"claim-{next(_UNIQUE)}"
+        first = self.claim(make_uow, job)
+        try:
+            first.check()
+            with pytest.raises(SweepAlreadyRunningError) as refused:
+                self.claim(make_uow, job)
+            assert refused.value.code == "privacy.sweep_running"
+            assert refused.value.details == {"job": job}
+            with self.claim(make_uow, f"{job}-other") as other:
+                other.check()
+            first.check()
+        finally:
+            first.release()
+        first.release()  # twice is harmless
+        with self.claim(make_uow, job) as again:
+            again.check()
+        with self.claim(make_uow, job):  # the context manager released it
+            pass
 
     def test_a_checkpoint_changed_meanwhile_is_a_conflict(self, make_uow: MakeUow) -> None:
         with make_uow() as uow:

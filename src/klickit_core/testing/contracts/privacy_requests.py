@@ -366,6 +366,16 @@ class PrivacyRequestsContract(ContractBase):
             assert directory.find("fay@example.fr") == KnownSubject("fay@example.fr", None)
             assert directory.find("nobody@example.fr") is None
 
+    def test_directory_finds_the_subject_of_an_account(self, make_uow: MakeUow) -> None:
+        """PRV-3, X-6: a customer's own export is found by their account: its email; an
+        unknown account is ``None`` (an email held elsewhere names no account)."""
+        self._people(make_uow)
+        with make_uow() as uow:
+            directory = uow.privacy_subjects
+            assert directory.account("cust-1") == KnownSubject("camille@example.fr", "cust-1")
+            assert directory.account("cust-9") is None
+            assert directory.account("") is None
+
     def test_directory_pages_through_distinct_emails(self, make_uow: MakeUow) -> None:
         """PRV-6: keyset pages of distinct emails, each at most ``limit`` long, together
         every email once, with the account where there is one."""

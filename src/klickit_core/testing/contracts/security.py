@@ -25,6 +25,8 @@ test module does not run them twice.
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -197,6 +199,73 @@ class LoginAttemptRepositoryContract(SecurityContractBase):
         with make_uow() as uow, pytest.raises(ConflictError):
             uow.login_attempts.add(_attempt("a1", 1))
             uow.commit()
+
+    def test_a_claim_settles_once_as_a_success(self, make_uow: MakeUow) -> None:
+        """SEC-2: a login is claimed as a failure before its password is checked; a
+        success settles it, and it stops counting (and unlocks the account)."""
+        claim = _attempt("a1", 2)
+        self.commit(make_uow, lambda uow: uow.login_attempts.add(claim))
+        self.commit(
+            make_uow, lambda uow: uow.login_attempts.settle(claim, AttemptOutcome.SUCCEEDED)
+        )
+        with make_uow() as uow:
+            assert uow.login_attempts.count_failures(T0, customer_id="c1") == 0
+            assert uow.login_attempts.last_unlocked_at("c1") == claim.at
+            assert uow.login_attempts.for_customer("c1") == [
+                attrs.evolve(claim, outcome=AttemptOutcome.SUCCEEDED)
+            ]
+        with make_uow() as uow, pytest.raises(ConflictError):  # already settled
+            uow.login_attempts.settle(claim, AttemptOutcome.SUCCEEDED)
+            uow.commit()
+
+    def test_a_withdrawn_claim_is_gone(self, make_uow: MakeUow) -> None:
+        """SEC-2: a login held for confirmation withdraws its claim: neither a failure nor
+        a login."""
+        claim, other = _attempt("a1", 2), _attempt("a2", 3)
+        self.commit(make_uow, lambda uow: [uow.login_attempts.add(a) for a in (claim, other)])
+        self.commit(make_uow, lambda uow: uow.login_attempts.settle(claim, None))
+        assert self.read(make_uow, lambda uow: uow.login_attempts.for_customer("c1")) == [other]
+        assert self.read(make_uow, lambda uow: uow.login_attempts.last_unlocked_at("c1")) is None
+
+    def test_settling_a_claim_that_changed_is_a_conflict(self, make_uow: MakeUow) -> None:
+        claim = _attempt("a1", 2)
+        self.commit(make_uow, lambda uow: uow.login_attempts.add(claim))
+        self.commit(make_uow, lambda uow: uow.login_attempts.settle(claim, None))
+        with make_uow() as uow, pytest.raises(ConflictError):
+            uow.login_attempts.settle(claim, AttemptOutcome.SUCCEEDED)
+            uow.commit()
+        assert self.read(make_uow, lambda uow: uow.login_attempts.for_customer("c1")) == []
+
+    def test_serialised_count_then_add_keeps_a_limit_under_threads(self, make_uow: MakeUow) -> None:
+        """SEC-2: twelve units fired at once each count the failures and add one only
+        below a limit of five, inside :meth:`serialise`: exactly five are added, whatever
+        the interleaving. (The same without ``serialise`` lets more through.)"""
+        limit, callers = 5, 12
+        start = threading.Barrier(callers)
+        errors: list[BaseException] = []
+
+        def caller(n: int) -> None:
+            try:
+                start.wait()
+                with make_uow() as uow:
+                    uow.serialise("login:account:c1")
+                    if uow.login_attempts.count_failures(T0, customer_id="c1") < limit:
+                        time.sleep(0.01)  # widen the window between the check and the write
+                        uow.login_attempts.add(_attempt(f"t{n}", 1))
+                    uow.commit()
+            except BaseException as error:  # reported by the assert below
+                errors.append(error)
+
+        threads = [threading.Thread(target=caller, args=(n,)) for n in range(callers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        counted = self.read(
+            make_uow, lambda uow: uow.login_attempts.count_failures(T0, customer_id="c1")
+        )
+        assert counted == limit
 
     def test_nothing_is_seen_before_commit(self, make_uow: MakeUow) -> None:
         with make_uow() as writer:
