@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Import the package from the source tree, so the docs describe the code beside them even
 # when an older version is installed in the environment.
 sys.path.insert(0, str(ROOT / "src"))
+# Local extensions: the table of errors each application service's use cases raise.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
 
 from klickit_core import __version__  # noqa: E402 - needs the path above
 
@@ -38,12 +40,13 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "service_errors",
 ]
 # No intersphinx: the build must work offline.
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "decisions/README*"]
+exclude_patterns = ["_build", "_ext", "decisions/README*"]
 
 # ---------------------------------------------------------------- MyST
 myst_enable_extensions = ["colon_fence", "deflist"]
