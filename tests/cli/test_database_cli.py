@@ -1,7 +1,8 @@
 """The database life cycle seen from the ``klickit`` command (X-8, X-9, issue #13).
 
-Every failure to reach or recognise the database is one line on standard error (the
-error's JSON, as docs/cli.md promises) and exit status 2, never a driver traceback: a
+Every failure to reach or recognise the database is one line on standard error (a
+sentence, or with ``--json`` the error's JSON, as docs/cli.md promises) and exit status 2,
+never a driver traceback: a
 server that does not answer, a database that does not exist, a refused login, a schema
 newer than the library, and a path where there is no shop. Only the commands that make
 a shop (``db upgrade``, ``seed``, ``demo``) may create one; ``demo`` never writes into
@@ -68,13 +69,28 @@ def _command(name: str, url: str, tmp_path: Path) -> list[str]:
     return _jobs(url, tmp_path)[name]
 
 
-def _one_error_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, object]:
-    """Run ``argv``: exit status 2 and exactly one line on stderr, the error's JSON."""
+def _one_sentence(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    """Run ``argv`` as a person would: exit status 2 and exactly one line on stderr, a
+    sentence (in English here), which is returned."""
     status = main.main([*argv, "--locale", "en", "--plain"])
     err = capsys.readouterr().err
     assert status == 2, err
     assert len(err.splitlines()) == 1, err
+    assert not err.startswith("{"), err
+    return err.rstrip("\n")
+
+
+def _one_error_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, object]:
+    """Run ``argv`` as a person would, then with ``--json``: each time exit status 2 and
+    exactly one line on stderr; the second is the error's JSON, whose message is the
+    sentence the person read (issue #16)."""
+    sentence = _one_sentence(capsys, argv)
+    status = main.main([*argv, "--locale", "en", "--plain", "--json"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert len(err.splitlines()) == 1, err
     payload: dict[str, object] = json.loads(err)
+    assert payload["message"] == sentence
     return payload
 
 
@@ -265,11 +281,9 @@ def test_the_demo_never_writes_into_a_shop(
             uow.commit()
     finally:
         shop.close()
-    assert _one_error_line(capsys, ["demo", "--db", url]) == {
-        "code": "demo.database_not_empty",
-        "message": "The demo needs an empty database; this one already holds products or orders.",
-        "details": {},
-    }
+    assert _one_sentence(capsys, ["demo", "--db", url]) == (
+        "The demo needs an empty database; this one already holds products or orders."
+    )
     assert (_count(url, t.products), _count(url, t.orders), _count(url, t.sessions)) == (1, 0, 0)
 
 
@@ -279,7 +293,7 @@ def test_the_demo_refuses_a_seeded_shop(capsys: pytest.CaptureFixture[str], tmp_
     assert main.main(["seed", "--db", url, "--orders", "20", "--plain"]) == 0
     capsys.readouterr()
     before = _count(url, t.products), _count(url, t.orders)
-    assert _one_error_line(capsys, ["demo", "--db", url])["code"] == "demo.database_not_empty"
+    assert _one_sentence(capsys, ["demo", "--db", url]).startswith("The demo needs an empty")
     assert (_count(url, t.products), _count(url, t.orders)) == before
 
 

@@ -10,8 +10,9 @@ import sys
 import pytest
 
 from klickit_core.catalogue.ports import ProductNotFoundError
-from klickit_core.cli import demo, main
+from klickit_core.cli import database, demo, main
 from klickit_core.cli.output import Output
+from klickit_core.shared.i18n import translate
 from klickit_core.shared.locales import UnsupportedLocaleError
 
 FRENCH = [
@@ -72,7 +73,8 @@ def test_plain_demo_prints_every_section(
 
 def test_plain_demo_tells_the_story_in_french(capsys: pytest.CaptureFixture[str]) -> None:
     """X-8, X-1, CAT-3, CRT-1, CRT-3: French money formats, newest-first views, the stock
-    refusal, the forged cookie and the sold-out poster."""
+    refusal, the forged cookie and the sold-out poster; the priced cart names its shipping
+    method (issue #16)."""
     assert main.main(["demo", "--plain"]) == 0
     out = capsys.readouterr().out
     assert "MUG-BDX, LIVRE-CUISINE, THE-VERT-100" in out
@@ -80,7 +82,7 @@ def test_plain_demo_tells_the_story_in_french(capsys: pytest.CaptureFixture[str]
     assert "Il ne reste que 2 en stock pour AFFICHE-A2." in out
     assert "AFFICHE-A2" in out.split("== 7.")[1]
     assert "klickit_cart=1." in out
-    assert "Total : 93,09\xa0€" in out
+    assert "Livraison (Colissimo domicile) : 13,95\xa0€ - Total : 107,04\xa0€" in out
 
 
 def test_plain_demo_tells_the_story_in_english(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,6 +93,42 @@ def test_plain_demo_tells_the_story_in_english(capsys: pytest.CaptureFixture[str
     assert "Only 2 left in stock for AFFICHE-A2." in out
     assert "Refused" in out
     assert "Il ne reste" not in out
+
+
+def test_the_demos_amounts_agree_from_step_to_step(capsys: pytest.CaptureFixture[str]) -> None:
+    """X-8 (issue #16), CRT-2, SES-2: the priced cart names its shipping method and
+    price; the re-priced cart and the order placed after it show the same total, with the
+    same method."""
+    assert main.main(["demo", "--locale", "en", "--plain"]) == 0
+    out = capsys.readouterr().out
+    step = {int(part.split(".", 1)[0]): part for part in out.split("\n== ")[1:]}
+    assert "Colissimo domicile  €13.95" in step[4]
+    assert "Shipping (Colissimo domicile): €13.95 - Total: €107.04" in step[5]
+    repriced = "Re-priced from the catalogue: €87.05 for 6 items, shipping (Colissimo domicile)"
+    assert repriced in step[7]
+    assert "Order KL-2026-000001: €87.05, Pending payment" in step[9]
+
+
+def test_the_demo_shows_one_webhook_applied_and_one_ignored(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """X-8 (issue #16), PAY-3, PAY-4: the gateway's answer is lost, so the first webhook
+    delivery is seen applying the payment and the second changes nothing; step 10 shows
+    its order placed before it is cancelled."""
+    assert main.main(["demo", "--locale", "en", "--plain"]) == 0
+    out = capsys.readouterr().out
+    step9, step10 = out.split("\n== 9. ")[1].split("\n== 10. ")
+    assert "answer was lost (timeout): the order is still Pending payment." in step9
+    assert (
+        "Webhook delivery 1: payment applied, the order is now Processing (€87.05 paid)\n"
+        "Webhook delivery 2: no change (already applied)\n"
+    ) in step9
+    lines = step10.splitlines()[1:]
+    assert lines == [
+        "Order KL-2026-000002: €87.05, Pending payment",
+        "The shop cancels order KL-2026-000002: Cancelled.",
+        "Mug stock while the order awaited payment: 21; after cancelling: 23",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -143,16 +181,32 @@ def test_an_unsupported_locale_is_refused() -> None:
         demo.run_demo("de_DE", Output(io.StringIO(), plain=True))
 
 
-def test_klickit_error_exits_2_with_json(
+def test_klickit_error_exits_2_with_one_sentence(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """X-8, X-9: a KlickitError in a command gives exit code 2 and its JSON on stderr."""
+    """X-8, X-9 (issue #16): a KlickitError in a command gives exit code 2 and one
+    sentence on stderr, in the command's language (French by default), not JSON."""
 
     def failing(*_args: object, **_kwargs: object) -> None:
         raise ProductNotFoundError(sku="MUG-BDX")
 
     monkeypatch.setattr(demo, "run_demo", failing)
     assert main.main(["demo", "--plain"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == translate("Product {sku} was not found.", "fr").format(sku="MUG-BDX") + "\n"
+
+
+def test_klickit_error_exits_2_with_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """X-8, X-9: with ``--json``, the error's JSON on stderr (its message in English)."""
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise ProductNotFoundError(sku="MUG-BDX")
+
+    monkeypatch.setattr(database, "run_upgrade", failing)
+    assert main.main(["db", "upgrade", "--db", "sqlite://", "--json"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     payload = json.loads(err)
@@ -171,8 +225,8 @@ def test_klickit_error_json_keeps_non_ascii(
     def failing(*_args: object, **_kwargs: object) -> None:
         raise ProductNotFoundError(sku="THÉ-VERT")
 
-    monkeypatch.setattr(demo, "run_demo", failing)
-    assert main.main(["demo"]) == 2
+    monkeypatch.setattr(database, "run_upgrade", failing)
+    assert main.main(["db", "upgrade", "--db", "sqlite://", "--json"]) == 2
     err = capsys.readouterr().err
     assert "THÉ-VERT" in err
     assert "\\u" not in err
@@ -215,11 +269,15 @@ def test_other_exceptions_are_not_hidden(monkeypatch: pytest.MonkeyPatch) -> Non
     ],
 )
 def test_invalid_arguments_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
-    """X-8: argparse refuses bad arguments with exit status 2 and a usage line."""
+    """X-8: argparse refuses bad arguments with exit status 2 and one line that names the
+    command and where its usage is (issue #16)."""
     with pytest.raises(SystemExit) as caught:
         main.main(argv)
     assert caught.value.code == 2
-    assert "usage: klickit" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("klickit")
+    assert err.endswith(" --help)\n")
 
 
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
@@ -231,9 +289,10 @@ def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_parser_defaults() -> None:
-    """X-8: French and rich output by default."""
+    """X-8: rich output by default; no locale unless given (``main`` then takes the
+    environment's, else French: tests/cli/test_cli_options.py)."""
     args = main.build_parser().parse_args(["demo"])
-    assert (args.command, args.locale, args.plain) == ("demo", "fr", False)
+    assert (args.command, args.locale, args.plain) == ("demo", None, False)
 
 
 def test_the_sweeps_default_batch_size_is_the_librarys() -> None:

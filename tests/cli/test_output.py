@@ -15,13 +15,14 @@ def plain() -> tuple[Output, io.StringIO]:
 
 
 def test_plain_table_pads_every_column_to_its_widest_cell() -> None:
-    """X-8: columns are left-aligned, two spaces apart, as wide as their widest cell."""
+    """X-8: columns are left-aligned, two spaces apart, as wide as their widest cell; the
+    last one is not padded (issue #16: no trailing blanks)."""
     out, stream = plain()
     out.table(["SKU", "Name", "Price"], [["A", "Mug", "14,90 €"], ["LONG-SKU", "Thé", "8 €"]])
     assert stream.getvalue().splitlines() == [
-        "SKU       Name  Price  ",
+        "SKU       Name  Price",
         "A         Mug   14,90 €",
-        "LONG-SKU  Thé   8 €    ",
+        "LONG-SKU  Thé   8 €",
     ]
 
 
@@ -36,7 +37,7 @@ def test_plain_table_cells_are_converted_to_text() -> None:
     """X-8: non-string cells are printed with str()."""
     out, stream = plain()
     out.table(["n", "ok"], [[10, True]])  # type: ignore[list-item]
-    assert stream.getvalue().splitlines() == ["n   ok  ", "10  True"]
+    assert stream.getvalue().splitlines() == ["n   ok", "10  True"]
 
 
 def test_plain_table_refuses_ragged_rows() -> None:

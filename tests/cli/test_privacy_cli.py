@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from klickit_core.adapters.sql import migrations
 from klickit_core.adapters.sql.tables import access_log, customers, metadata, orders
 from klickit_core.cli import main
 from klickit_core.cli.privacy import ERASURE_KEY_VARIABLE, operator_actor
+from klickit_core.privacy.settings import PrivacySettings
 from klickit_core.shared.actors import Permission, Role
 
 KEY = "une clé de registre d'effacement pour les tests de la ligne de commande"
@@ -157,37 +159,99 @@ def test_sweep_prints_a_table_with_progress(db: str, capsys: pytest.CaptureFixtu
     ],
 )
 def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
-    """X-8: argparse refuses bad values with exit status 2."""
+    """X-8: argparse refuses bad values with exit status 2 and one line naming the
+    command whose help tells more (issue #16)."""
     with pytest.raises(SystemExit) as caught:
         main.main(argv)
     assert caught.value.code == 2
-    assert "usage: klickit" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"klickit {argv[0]} {argv[1]}: ")
+    assert err.endswith(f"(see klickit {argv[0]} {argv[1]} --help)\n")
 
 
 # ---------------------------------------------------------------------------- export
-def test_export_writes_html_and_json_and_logs_the_operator(
+def test_export_writes_the_html_file_and_logs_the_operator(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """PRV-3, X-6: the person's data as an HTML file and a JSON file, named after the
+    """PRV-3, X-6, issue #19 item 9: by default (the shop setting's default) the person's
+    data as the one HTML file a request delivers, its JSON inside, named after the
     export's reference (never the person); the operator's read is in the access log."""
     email, customer_id = a_customer(db)
     report = run_json(
         capsys, "privacy", "export", "--db", db, "--email", email, "--out", str(tmp_path / "out"),
         "--operator", "Lea Martin",
     )  # fmt: skip
-    html, data = Path(report["html"]), Path(report["json"])
-    assert html.parent == data.parent == tmp_path / "out"
+    html = Path(report["file"])
+    assert html.parent == tmp_path / "out"
+    assert sorted(path.name for path in html.parent.iterdir()) == [html.name]
+    assert html.name == f"klickit-export-{report['reference']}.html"
     assert email not in html.name
-    assert html.suffix == ".html"
+    assert (report["format"], report["content_type"]) == ("html", "text/html; charset=utf-8")
+    assert PrivacySettings().export_format == report["format"]
     assert report["records"] > 0
-    bundle = json.loads(data.read_text(encoding="utf-8"))
+    page = html.read_text(encoding="utf-8")
+    start = page.index('<script type="application/json" id="export-data">')
+    block = page[page.index(">", start) + 1 : page.index("</script>", start)]
+    bundle = json.loads(block)
     assert bundle["subject"] == {"email": email, "customer_id": customer_id}
-    assert email in html.read_text(encoding="utf-8")
+    assert email in page
     operator = "system:operator:lea-martin"
     logged = _rows(db, select(access_log).where(access_log.c.actor_id == operator))
     assert [(row.action, row.subject, row.actor_role) for row in logged] == [
         ("privacy.export", customer_id, "system")
     ]
+
+
+def test_export_as_zip_writes_the_archive(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PRV-3, issue #19 item 9: ``--format zip`` writes the ZIP a request would deliver:
+    the HTML page and the JSON file; the plain output names the one file written."""
+    email, customer_id = a_customer(db)
+    out = tmp_path / "out"
+    report = run_json(
+        capsys, "privacy", "export", "--db", db, "--email", email, "--out", str(out),
+        "--format", "zip",
+    )  # fmt: skip
+    archive_path = Path(report["file"])
+    assert (archive_path.suffix, report["format"]) == (".zip", "zip")
+    assert report["content_type"] == "application/zip"
+    with zipfile.ZipFile(archive_path) as archive:
+        assert sorted(archive.namelist()) == [
+            "donnees-personnelles.html",
+            "donnees-personnelles.json",
+        ]
+        bundle = json.loads(archive.read("donnees-personnelles.json"))
+    assert bundle["subject"] == {"email": email, "customer_id": customer_id}
+    code, text, err = run(
+        capsys, "privacy", "export", "--db", db, "--email", email, "--out", str(out), "--plain"
+    )
+    assert (code, err) == (0, "")
+    (written,) = [line for line in text.splitlines() if line.endswith(".html")]
+    assert Path(written).parent == out
+    assert len(list(out.iterdir())) == 2
+
+
+def test_an_unknown_export_format_is_a_usage_error(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """X-8: ``--format`` is ``html`` or ``zip``; anything else is a usage error (exit
+    status 2, naming the value), and nothing is written."""
+    out = tmp_path / "out"
+    argv = ["privacy", "export", "--db", db, "--email", "a@example.fr", "--out", str(out),
+            "--format", "pdf"]  # fmt: skip
+    try:
+        code = main.main(argv)
+    except SystemExit as caught:
+        code = caught.code  # type: ignore[assignment]
+    assert code == 2
+    assert "'pdf'" in capsys.readouterr().err
+    assert not out.exists()
+    args = main.build_parser().parse_args(
+        ["privacy", "export", "--db", db, "--email", "a@example.fr", "--out", "o"]
+    )
+    assert args.export_format is None  # the shop's setting decides
 
 
 def test_operator_names_are_identifiers() -> None:

@@ -1,11 +1,14 @@
 """``klickit demo``: one visit, end to end, told in French or English.
 
 A visitor browses the catalogue, views products, fills a cart (and is stopped by the
-stock), gets a shipping estimate from an address, the cart round-trips through its signed
-cookie, a forged cookie is refused, and a product that sells out meanwhile is dropped with
-a notice. Then checkout: the form comes back with every error at once, is fixed, the order
-is placed and paid through the sandbox gateway, a duplicated webhook is ignored, and a
-cancelled order gives its stock back. Every step goes through the public use cases.
+stock), gets a shipping estimate from an address and prices the cart with the method
+chosen for checkout, the cart round-trips through its signed cookie, a forged cookie is
+refused, and a product that sells out meanwhile is dropped with a notice. Then checkout:
+the form comes back with every error at once, is fixed, the order is placed and paid
+through the sandbox gateway, whose answer is lost: its webhook brings the order in line
+and a second delivery of it changes nothing. Last, a second order is placed and cancelled,
+and gives its stock back. Every step goes through the public use cases, and every amount
+shown is the one the next step uses (issue #16).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from klickit_core.cli.output import Output
 from klickit_core.orders.domain import Order
 from klickit_core.orders.labels import order_status_label
 from klickit_core.payments.domain import PaymentRequest
+from klickit_core.payments.ports import GatewayTimeoutError
 from klickit_core.sessions.domain import Location
 from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.addresses import PostalAddress
@@ -34,7 +38,12 @@ from klickit_core.shared.locales import locale_language, normalise_locale
 from klickit_core.shared.money import Money
 from klickit_core.shared.vat import VatClass
 
-__all__ = ["DEMO_PRODUCTS", "DemoDatabaseNotEmptyError", "run_demo"]
+__all__ = ["DEMO_PRODUCTS", "DEMO_SHIPPING_METHOD", "DemoDatabaseNotEmptyError", "run_demo"]
+
+#: The shipping method the visitor picks: the priced cart and the orders use it.
+DEMO_SHIPPING_METHOD = "colissimo-fr"
+#: A sandbox test card that is charged, and whose answer is then lost (a timeout).
+_CARD_WHOSE_ANSWER_IS_LOST = "4000000000000119"
 
 
 def _eur(value: str) -> Money:
@@ -150,7 +159,8 @@ def run_demo(
         options=", ".join(f"{o.name} {o.price.format(fmt_locale)}" for o in corsica)))  # fmt: skip
 
     out.heading(_(N_("5. Priced cart (prices include VAT)")))
-    priced, _view = shop.cart.price(cart, options[0].method, address)
+    chosen = next(o for o in options if o.method == DEMO_SHIPPING_METHOD)
+    priced, _view = shop.cart.price(cart, chosen.method, address)
     out.table(
         [_(N_("Product")), _(N_("Qty")), _(N_("Unit price")), _(N_("Total"))],
         [[line.name, str(line.quantity), line.unit_price.format(fmt_locale),
@@ -161,8 +171,10 @@ def run_demo(
         [[v.rate.format(fmt_locale), v.net.format(fmt_locale), v.vat.format(fmt_locale),
           v.gross.format(fmt_locale)] for v in priced.vat_lines],
     )  # fmt: skip
-    out.line(_(N_("Shipping: {shipping} - Total: {total} (of which VAT {vat})")).format(
-        shipping=priced.shipping_total.format(fmt_locale), total=priced.total.format(fmt_locale),
+    shipping = N_("Shipping ({method}): {shipping} - Total: {total} (of which VAT {vat})")
+    out.line(_(shipping).format(
+        method=chosen.name, shipping=priced.shipping_total.format(fmt_locale),
+        total=priced.total.format(fmt_locale),
         vat=priced.vat_total.format(fmt_locale)))  # fmt: skip
 
     out.heading(_(N_("6. The cart travels in a signed cookie")))
@@ -186,9 +198,11 @@ def run_demo(
     later = shop.cart.restore(value)
     for notice in later.notices:
         out.line(notice.message(lang))
-    priced_later, _view = shop.cart.price(later.cart)
-    out.line(_(N_("Re-priced from the catalogue: {total} for {count} items.")).format(
-        total=priced_later.total.format(fmt_locale), count=later.cart.total_quantity))  # fmt: skip
+    priced_later, _view = shop.cart.price(later.cart, chosen.method, address)
+    out.line(_(N_("Re-priced from the catalogue: {total} for {count} items, shipping ({method}) "
+                  "{shipping} included.")).format(
+        total=priced_later.total.format(fmt_locale), count=later.cart.total_quantity,
+        method=chosen.name, shipping=priced_later.shipping_total.format(fmt_locale)))  # fmt: skip
     _checkout(shop, out, lang, fmt_locale, later.cart, session.id)
     return shop
 
@@ -209,14 +223,19 @@ def _checkout(
 
     def place(form: CheckoutForm) -> PlacedOrder:
         return shop.checkout.place_order(
-            visitor, form, cart, "colissimo-fr", ip_address="203.0.113.7"
+            visitor, form, cart, DEMO_SHIPPING_METHOD, ip_address="203.0.113.7"
         )
+
+    def placed_line(placed: PlacedOrder) -> str:
+        return _(N_("Order {number}: {total}, {status}")).format(
+            number=placed.order.number, total=placed.order.total.format(fmt_locale),
+            status=status(placed.order))  # fmt: skip
 
     out.heading(_(N_("8. Checkout: every mistake reported at once")))
     prefilled = shop.checkout.prefill(visitor, session_id)
     out.line(_(N_("Pre-filled from the shipping estimate: {postcode} {city}")).format(
         postcode=prefilled.billing.postcode, city=prefilled.billing.city))  # fmt: skip
-    token = gateway.tokenize("4242424242424242", 12, 2030, "123")
+    token = gateway.tokenize(_CARD_WHOSE_ANSWER_IS_LOST, 12, 2030, "123")
     typo = attrs.evolve(
         prefilled, first_name="Alice", last_name="Martin", email="alice@exemple", phone="06 12",
         billing=attrs.evolve(prefilled.billing, street="1 rue Sainte-Catherine", postcode="3300"),
@@ -235,26 +254,34 @@ def _checkout(
 
     out.heading(_(N_("9. The order is placed and paid through the sandbox gateway")))
     placed = place(fixed)
-    out.line(_(N_("Order {number}: {total}, {status}")).format(
-        number=placed.order.number, total=placed.order.total.format(fmt_locale),
-        status=status(placed.order)))  # fmt: skip
-    paid = shop.payments.pay(visitor, placed.order.id, token)
+    out.line(placed_line(placed))
+    try:
+        shop.payments.pay(visitor, placed.order.id, token)
+    except GatewayTimeoutError:
+        waiting = shop.orders.lookup_guest(placed.order.number, fixed.email, "203.0.113.7")
+        out.line(_(N_("The gateway took the payment, but its answer was lost (timeout): the "
+                      "order is still {status}.")).format(status=status(waiting)))  # fmt: skip
     fields = ", ".join(f.name for f in attrs.fields(PaymentRequest))
-    out.line(_(N_("After payment: {status}, paid {paid}.")).format(
-        status=status(paid), paid=paid.paid.format(fmt_locale)))  # fmt: skip
     out.line(_(N_("The payment gateway received only: {fields}")).format(fields=fields))
     delivery = gateway.outbox[-1]
     for attempt in (1, 2):
         result = shop.payments.handle_webhook(delivery.header, delivery.body)
-        outcome = _(N_("no change (already applied)")) if result is None else status(result)
+        outcome = (
+            _(N_("no change (already applied)")) if result is None
+            else _(N_("payment applied, the order is now {status} ({paid} paid)")).format(
+                status=status(result), paid=result.paid.format(fmt_locale))
+        )  # fmt: skip
         out.line(_(N_("Webhook delivery {attempt}: {outcome}")).format(
             attempt=attempt, outcome=outcome))  # fmt: skip
 
     out.heading(_(N_("10. A cancelled order gives its stock back")))
     second = place(attrs.evolve(fixed, email="bob@example.fr"))
+    out.line(placed_line(second))
     before = _stock(shop, "MUG-BDX")
     staff = Actor("manager-1", Role.SHOP_MANAGER)
-    shop.orders.cancel(staff, second.order.id, "demo")
+    cancelled = shop.orders.cancel(staff, second.order.id, "demo")
+    out.line(_(N_("The shop cancels order {number}: {status}.")).format(
+        number=cancelled.number, status=status(cancelled)))  # fmt: skip
     out.line(_(N_("Mug stock while the order awaited payment: {before}; after cancelling: {after}"))
              .format(before=before, after=_stock(shop, "MUG-BDX")))  # fmt: skip
 

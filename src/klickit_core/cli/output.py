@@ -1,6 +1,12 @@
 """Terminal output: rich tables when the ``cli`` extra is installed, plain text otherwise.
 
 The CLI must work on a bare ``pip install klickit-core`` too, so rich is optional.
+
+Output that does not go to a terminal (a pipe, a log file, a cron job's mail) has no width
+to fit: rich would lay tables out at 80 columns (or ``$COLUMNS``) and wrap or cut their
+cells, so there a table is drawn at its natural width instead, every cell whole (issue
+#16). Plain tables pad every column but the last, so a long last cell never pads the
+other rows out to its length.
 """
 
 from __future__ import annotations
@@ -9,9 +15,16 @@ import importlib.util
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 __all__ = ["Output"]
+
+#: The width a table is measured in when nothing bounds it (output that is not a terminal).
+_UNBOUNDED = 1_000_000
 
 
 class Output:
@@ -48,16 +61,31 @@ class Output:
             table = Table(*headers)
             for row in rows:
                 table.add_row(*row)
-            self._console.print(table)
+            self._print_table(self._console, table)
             return
         widths = [
             max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)
         ]
+        if widths:
+            widths[-1] = 0  # the last column is not padded: no trailing blanks on any row
         for row in (headers, *rows):
             print(
                 "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)),
                 file=self._stream,
             )
+
+    def _print_table(self, console: Console, table: Table) -> None:
+        """At a terminal, rich fits the table to its width; elsewhere it is printed at its
+        natural width, on a console of that width, so no cell is wrapped or cut."""
+        if console.is_terminal:
+            console.print(table)
+            return
+        from rich.console import Console  # noqa: PLC0415 - optional dependency
+        from rich.measure import Measurement  # noqa: PLC0415
+
+        natural = Measurement.get(console, console.options.update_width(_UNBOUNDED), table)
+        wide = Console(file=self._stream, width=natural.maximum, highlight=False, soft_wrap=True)
+        wide.print(table)
 
     @contextmanager
     def progress(self, description: str, total: int) -> Iterator[Callable[[int], None]]:

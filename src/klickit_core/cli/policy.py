@@ -3,26 +3,30 @@
 
 Each command reads a policy configuration (TOML, :func:`~klickit_core.policy.config.load_policy`)
 and builds the library's shop on ``memory://`` with the schedule the configuration sets
-(``PrivacySettings(schedule=config.schedule())``): no database is needed, since the
-categories, their rules and their legal bases are the library's declarations, and the
-periods are the configuration's. The notice's cookie and automated-decision facts are those
-of that shop, the library's defaults; a shop that changes its cart cookie or its fraud
-screen renders its notice in Python, from its own shop
+(``PrivacySettings(schedule=config.schedule())``) and the cart cookie lifetime its
+``[cart_cookie]`` states (``CartCookieLifetime.shop_options()``; the library's 30-day
+cookie without one): no database is needed, since the categories, their rules and their
+legal bases are the library's declarations, and the periods are the configuration's. The
+notice's automated-decision facts are those of that shop, the library's defaults; a shop
+that changes its fraud screen (or its cookie beyond what the configuration states)
+renders its notice in Python, from its own shop
 (:func:`~klickit_core.policy.notice.notice_facts`).
 
 * ``register`` — the record of processing (art. 30): HTML on standard output; ``--json``
   its JSON instead; ``--out DIR`` writes ``register.html`` and ``register.json`` there and
   prints one line;
 * ``notice`` — the privacy notice (art. 13) as HTML or Markdown, on standard output or in
-  ``--out FILE``;
+  ``--out FILE``; ``--json`` a JSON report instead (the notice in it as ``text`` unless
+  written to a file);
 * ``check`` — the items art. 13 (and 14) requires that the configuration does not give.
   Its exit status says the answer: 0 complete, 1 items missing (:data:`INCOMPLETE_STATUS`).
 
-A configuration that cannot be read (:class:`~klickit_core.cli.privacy.CannotReadError`),
+A configuration that cannot be read (:class:`~klickit_core.cli.files.CannotReadError`),
 is not TOML, or is wrong (:class:`~klickit_core.policy.config.InvalidPolicyConfigError`),
 and a document asked of an incomplete one
 (:class:`~klickit_core.policy.completeness.IncompletePolicyError`), are typed errors: one
-line on standard error, exit status 2, as for every command.
+line on standard error (a sentence, or with ``--json`` the error's JSON), exit status 2,
+as for every command.
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from klickit_core.bootstrap import Shop, build_shop
+from klickit_core.cli.files import CannotReadError, CannotWriteError
 from klickit_core.cli.output import Output
-from klickit_core.cli.privacy import CannotReadError, CannotWriteError
 from klickit_core.policy.completeness import MissingItem, missing_items
 from klickit_core.policy.config import (
     InvalidPolicyConfigError,
@@ -66,25 +70,27 @@ def load_config(path: str) -> PolicyConfig:
     """The configuration in the file at ``path``.
 
     Raises:
-        CannotReadError: the file cannot be read (missing, a folder, no permission).
+        CannotReadError: the file cannot be read (missing, a folder, no permission), with
+            its path and the reason.
         InvalidPolicyConfigError: it is not TOML, or not a valid configuration.
     """
     try:
         return load_policy(path)
-    except (OSError, UnicodeDecodeError):
-        raise CannotReadError(what="policy") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CannotReadError.of(error, what="policy", path=path) from None
 
 
 def _shop(config: PolicyConfig) -> Shop:
-    """The library's shop, in memory, on the schedule ``config`` sets."""
-    return build_shop("memory://", privacy=PrivacySettings(schedule=config.schedule()))
+    """The library's shop, in memory, on the schedule and the cart cookie ``config`` sets."""
+    cookie = {} if config.cart_cookie is None else config.cart_cookie.shop_options()
+    return build_shop("memory://", privacy=PrivacySettings(schedule=config.schedule()), **cookie)
 
 
 def _write(path: Path, text: str, what: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
-    except OSError:
-        raise CannotWriteError(what=what) from None
+    except OSError as error:
+        raise CannotWriteError.of(error, what=what, path=path) from None
 
 
 def _print_json(data: object) -> None:
@@ -122,8 +128,8 @@ def run_register(
     folder = Path(out_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        raise CannotWriteError(what="output") from None
+    except OSError as error:
+        raise CannotWriteError.of(error, what="output", path=out_dir) from None
     html_path, json_path = folder / "register.html", folder / "register.json"
     _write(html_path, html, "html")
     _write(json_path, document + "\n", "json")
@@ -143,10 +149,13 @@ def run_notice(
     *,
     fmt: str = "html",
     out_file: str | None = None,
+    as_json: bool = False,
     locale: str = "fr",
 ) -> dict[str, Any]:
     """``klickit privacy notice``: the privacy notice of the configuration at
-    ``config_path``, in ``locale``, as ``fmt`` (``html`` or ``md``)."""
+    ``config_path``, in ``locale``, as ``fmt`` (``html`` or ``md``). ``as_json`` prints
+    the returned report instead (``format``, ``locale``, ``file``; and ``text``, the
+    notice, when it is not written to ``out_file``)."""
     from klickit_core.adapters.policy.notice_html import (  # noqa: PLC0415 - loads Jinja2
         render_notice_html,
     )
@@ -163,9 +172,15 @@ def run_notice(
     text = render_notice_markdown(notice) if fmt == "md" else render_notice_html(notice)
     data: dict[str, Any] = {"format": fmt, "locale": notice.locale, "file": out_file}
     if out_file is None:
-        print(text, end="" if text.endswith("\n") else "\n")
+        if as_json:
+            _print_json({**data, "text": text})
+        else:
+            print(text, end="" if text.endswith("\n") else "\n")
         return data
     _write(Path(out_file), text, "notice")
+    if as_json:
+        _print_json(data)
+        return data
     message = N_("Privacy notice written to {file}.")
     out.line(translate(message, locale).format(file=out_file))
     return data
@@ -176,7 +191,7 @@ def _consistency(config: PolicyConfig, shop: Shop) -> tuple[str, ...]:
     """Check ``config`` against the shop's registry: every problem but an uncovered
     category is raised; the uncovered categories (a completeness item) are returned."""
     try:
-        check_policy(config, shop.privacy_registry())
+        check_policy(config, shop.privacy_registry(), cart_cookie=shop.cart_cookie)
     except InvalidPolicyConfigError as error:
         others = [problem for problem in error.errors if problem.code != _UNCOVERED]
         InvalidPolicyConfigError.raise_if_any(others)

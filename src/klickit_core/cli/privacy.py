@@ -4,8 +4,10 @@ PRV-2, PRV-3, PRV-4, PRV-6).
 * ``retention sweep`` — :meth:`shop.privacy.sweep
   <klickit_core.application.privacy.PrivacyService.sweep>` over the shop's registry bound
   to its schedule, with a progress bar and a report per category;
-* ``privacy export`` — staff export someone's data to an HTML file and a JSON file
-  (an operator job: the access log and the audit log name the operator);
+* ``privacy export`` — staff export someone's data to the file an access request
+  delivers: one HTML page with the JSON inside it, or with ``--format zip`` a ZIP of the
+  HTML and JSON files (an operator job: the access log and the audit log name the
+  operator);
 * ``privacy erase`` — erase someone, with the erasure ledger's entry;
 * ``privacy export-ledger`` — copy the erasure ledger out (JSON Lines, no personal data),
   to keep beside the backups;
@@ -32,7 +34,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from klickit_core.bootstrap import Shop, build_shop
+from klickit_core.cli.files import CannotReadError, CannotWriteError
 from klickit_core.cli.output import Output
 from klickit_core.privacy.erasure import ErasureReport
 from klickit_core.privacy.ledger import (
@@ -41,16 +46,10 @@ from klickit_core.privacy.ledger import (
     read_ledger_lines,
     write_ledger_lines,
 )
-from klickit_core.privacy.records import (
-    MIN_ERASURE_KEY_LENGTH,
-    ErasureKey,
-    ErasureLedgerEntry,
-    InvalidErasureKeyError,
-)
+from klickit_core.privacy.records import ErasureKey, ErasureLedgerEntry
 from klickit_core.privacy.settings import PrivacySettings
 from klickit_core.privacy.sweep import DEFAULT_BATCH_SIZE, DEFAULT_JOB, SweepProgress, SweepReport
 from klickit_core.shared.actors import Actor
-from klickit_core.shared.errors import KlickitError
 from klickit_core.shared.i18n import N_, translate
 from klickit_core.shared.serialisation import unstructure
 
@@ -76,31 +75,16 @@ _OPERATOR = re.compile(r"[^a-z0-9_.-]+")
 _LEDGER_JOB = "export-ledger"
 
 
-class CannotReadError(KlickitError):
-    """An input file could not be read (``what`` says which; the path is not shown)."""
-
-    code = "cli.cannot_read"
-    message_template = N_("Could not read the {what} file.")
-
-
-class CannotWriteError(KlickitError):
-    """An output file could not be written (``what`` says which; the path is not shown)."""
-
-    code = "cli.cannot_write"
-    message_template = N_("Could not write the {what} file.")
-
-
 def load_erasure_key(key_file: str | None, environ: Mapping[str, str] | None = None) -> ErasureKey:
     """The key from ``key_file`` if given, else from :data:`ERASURE_KEY_VARIABLE`;
     :class:`~klickit_core.privacy.records.InvalidErasureKeyError` when there is none (or
-    it is too short). The key is never printed."""
+    it is too short), :class:`~klickit_core.cli.files.CannotReadError` (naming the path
+    and why) when the file cannot be read. The key is never printed."""
     if key_file is not None:
         try:
             text = Path(key_file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            raise InvalidErasureKeyError(
-                reason="unreadable_file", minimum=MIN_ERASURE_KEY_LENGTH
-            ) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise CannotReadError.of(error, what="key", path=key_file) from None
         return ErasureKey.from_text(text)
     value = (os.environ if environ is None else environ).get(ERASURE_KEY_VARIABLE, "")
     return ErasureKey.from_text(value)
@@ -123,9 +107,24 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _shop(url: str, key: ErasureKey | None = None) -> Shop:
+def _in_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+@attrs.frozen
+class _At:
+    """The clock of a run replayed at ``--now``: every reading is that instant (UTC)."""
+
+    moment: datetime = attrs.field(converter=_in_utc)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def _shop(url: str, key: ErasureKey | None = None, now: datetime | None = None) -> Shop:
     # An existing shop only: a mistyped path is an error, not a new, empty shop.
-    return build_shop(url, create=False, privacy=PrivacySettings(erasure_key=key))
+    clock = None if now is None else _At(now)
+    return build_shop(url, create=False, privacy=PrivacySettings(erasure_key=key), clock=clock)
 
 
 # ---------------------------------------------------------------------------- sweep
@@ -229,11 +228,11 @@ def run_retention_sweep(
 
 
 # ---------------------------------------------------------------------------- export
-def _write(path: Path, text: str, what: str) -> None:
+def _write(path: Path, data: bytes, what: str) -> None:
     try:
-        path.write_text(text, encoding="utf-8")
-    except OSError:
-        raise CannotWriteError(what=what) from None
+        path.write_bytes(data)
+    except OSError as error:
+        raise CannotWriteError.of(error, what=what, path=path) from None
 
 
 def run_export(
@@ -245,28 +244,36 @@ def run_export(
     operator: str | None = None,
     as_json: bool = False,
     locale: str = "fr",
+    export_format: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """``klickit privacy export``: write ``<reference>.html`` and ``<reference>.json``
-    (named after the export's reference, never after the person) into ``out_dir``."""
-    shop = _shop(url)
+    """``klickit privacy export``: write ``klickit-export-<reference>.html`` (the page
+    with the JSON inside it) or, with ``export_format="zip"``, ``….zip`` (the HTML and
+    JSON files) into ``out_dir``: named after the export's reference, never after the
+    person. ``export_format`` is the shop's setting unless given; ``now`` (aware) replays
+    the export at that instant."""
+    shop = _shop(url, now=now)
     try:
-        export = shop.privacy.export(operator_actor(operator), email, locale=locale)
+        export = shop.privacy.export(
+            operator_actor(operator), email, locale=locale, export_format=export_format
+        )
     finally:
         shop.close()
     folder = Path(out_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        raise CannotWriteError(what="output") from None
-    stem = f"klickit-export-{export.reference}"
-    html_path, json_path = folder / f"{stem}.html", folder / f"{stem}.json"
-    _write(html_path, export.html, "html")
-    _write(json_path, export.json, "json")
+    except OSError as error:
+        raise CannotWriteError.of(error, what="output", path=out_dir) from None
+    delivered = export.file
+    extension = delivered.filename.rpartition(".")[2]
+    path = folder / f"klickit-export-{export.reference}.{extension}"
+    _write(path, delivered.data, extension)
     data = {
         "reference": export.reference,
         "records": export.records,
-        "html": str(html_path),
-        "json": str(json_path),
+        "format": extension,
+        "file": str(path),
+        "content_type": delivered.content_type,
     }
     if as_json:
         _print_json(data)
@@ -275,33 +282,46 @@ def run_export(
         out.line(
             translate(message, locale).format(records=export.records, reference=export.reference)
         )
-        out.line(str(html_path))
-        out.line(str(json_path))
+        out.line(str(path))
     return data
 
 
 # ---------------------------------------------------------------------------- erasure
 def _erasure_table(report: ErasureReport, out: Output, locale: str) -> None:
+    """The counts per category, then one row per record kept, with why and until when: a
+    customer with many orders makes a longer table, never a row thousands of characters
+    wide (issue #16)."""
     data: dict[str, Any] = unstructure(report, locale=locale)
     headers = [
         translate(text, locale)
-        for text in (N_("Category"), N_("Deleted"), N_("Anonymised"), N_("Kept, and why"))
+        for text in (N_("Category"), N_("Deleted"), N_("Anonymised"), N_("Kept"))
     ]
-    rows = [
+    touched = [
+        item for item in data["categories"] if item["deleted"] or item["anonymised"] or item["kept"]
+    ]
+    out.table(
+        headers,
         [
-            item["category"],
-            str(item["deleted"]),
-            str(item["anonymised"]),
-            "; ".join(
-                f"{kept['reference']} ({kept['legal_basis_label']}, {kept['keep_until']})"
-                for kept in item["kept"]
-            )
-            or "0",
-        ]
-        for item in data["categories"]
-        if item["deleted"] or item["anonymised"] or item["kept"]
+            [
+                item["category"],
+                str(item["deleted"]),
+                str(item["anonymised"]),
+                str(len(item["kept"])),
+            ]
+            for item in touched
+        ],
+    )
+    kept = [
+        [record["reference"], item["category"], record["legal_basis_label"], record["keep_until"]]
+        for item in touched
+        for record in item["kept"]
     ]
-    out.table(headers, rows)
+    if kept:
+        headers = [
+            translate(text, locale)
+            for text in (N_("Record kept"), N_("Category"), N_("Legal basis"), N_("Kept until"))
+        ]
+        out.table(headers, kept)
 
 
 def run_erase(
@@ -315,11 +335,14 @@ def run_erase(
     as_json: bool = False,
     locale: str = "fr",
     environ: Mapping[str, str] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """``klickit privacy erase``: erase the person using ``email`` (the ledger entry in the
-    same transaction). Refused without a key, unless in a dry run."""
+    same transaction). Refused without a key, unless in a dry run. ``now`` (aware) runs
+    it as at that instant, to replay or test it: what is kept, and until when, and the
+    time of the ledger entry follow it."""
     key = None if dry_run else load_erasure_key(key_file, environ)
-    shop = _shop(url, key)
+    shop = _shop(url, key, now)
     try:
         report = shop.privacy.erase(operator_actor(operator), email, dry_run=dry_run)
     finally:
@@ -354,8 +377,8 @@ def _ledger_source(source: str) -> list[ErasureLedgerEntry]:
     try:
         with Path(source).open(encoding="utf-8") as handle:
             return list(read_ledger_lines(handle))
-    except (OSError, UnicodeDecodeError):
-        raise CannotReadError(what="ledger") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CannotReadError.of(error, what="ledger", path=source) from None
 
 
 def run_export_ledger(
@@ -370,8 +393,8 @@ def run_export_ledger(
             for line in write_ledger_lines(entries):
                 handle.write(line)
                 count += 1
-    except OSError:
-        raise CannotWriteError(what="ledger") from None
+    except OSError as error:
+        raise CannotWriteError.of(error, what="ledger", path=out_file) from None
     finally:
         shop.close()
     data = {"entries": max(0, count - 1), "file": out_file}
