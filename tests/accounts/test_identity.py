@@ -82,3 +82,40 @@ def test_a_reset_link_is_handed_out_to_staff_only(security: Security, actor: Act
         )
         uow.commit()
     assert link.startswith("https://boutique.example.fr/")
+
+
+@ANY_BACKEND
+def test_a_reset_link_handed_out_by_staff_is_in_the_access_log(security: Security) -> None:
+    """SEC-4, SEC-5, X-6 (issue #18, findings 6 and 9; decision 0011: every staff use case
+    on someone's records writes one access-log entry in its transaction, changes alike):
+    the link is a way into the account, so who took one and when is in the access log,
+    under the account, and the customer's own export lists it."""
+    from klickit_core.bootstrap import default_privacy_registry
+    from klickit_core.privacy.export import export_own_data
+    from klickit_core.privacy.retention import RetentionSchedule
+    from klickit_core.testing import SequentialIds
+
+    camille = security.open_account()
+    manager = Actor("manager-1", Role.SHOP_MANAGER)
+    with security.uow() as uow:
+        reset.new_reset_link(
+            uow, security.clock, security.settings, manager, camille.id, ids=SequentialIds("r")
+        )
+        uow.commit()
+    with security.uow() as uow:
+        logged = [(e.actor_id, e.action, e.subject, e.id) for e in uow.access_log.entries()]
+    assert logged == [("manager-1", "customers.reset_link", camille.id, "r-1")]
+    bundle = export_own_data(
+        default_privacy_registry().bind(RetentionSchedule.defaults()), security.uow(),
+        Actor(camille.id, Role.CUSTOMER, customer_id=camille.id),
+        now=security.clock.now(), ids=SequentialIds("x"),
+    )  # fmt: skip
+    reads = [
+        {field.key: field.value for field in record.fields}
+        for section in bundle.sections
+        if section.category_id == "staff.access_log"
+        for record in section.records
+    ]
+    assert [(read["staff"], read["action"]) for read in reads] == [
+        ("manager-1", "customers.reset_link")
+    ]

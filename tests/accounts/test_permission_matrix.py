@@ -308,6 +308,12 @@ def _subject() -> DataSubject:
     return DataSubject(OWNER_EMAIL, OWNER)
 
 
+def _ledger_line() -> Any:
+    """A ledger entry from another store's copy (someone this shop does not hold)."""
+    gone = DataSubject("gone@example.org")
+    return ledger.ledger_entry(KEY, gone, at=NOW, entry_id="led-1", reference="ref-1")
+
+
 def _answer_args(world: World) -> tuple[Any, ...]:
     return (
         world.opener, world.clock, world.ids, world.outbox, PRIVACY, SECURITY.links,
@@ -354,8 +360,9 @@ RECIPES: list[UseCase] = [
     UseCase(
         "accounts.reset.new_reset_link",
         lambda w, a, t: _in_transaction(
-            w, lambda uow: reset.new_reset_link(uow, w.clock, SECURITY, a, OWNER)
+            w, lambda uow: reset.new_reset_link(uow, w.clock, SECURITY, a, OWNER, ids=w.ids)
         ),
+        reads=True,
     ),
     UseCase(
         "accounts.lost_credentials.open_lost_credentials_request",
@@ -392,7 +399,7 @@ RECIPES: list[UseCase] = [
     # cart
     UseCase(
         "cart.services.merge_at_login",
-        lambda w, a, t: carts.merge_at_login(w.uow(), a, Cart.of({"MUG": 1})),
+        lambda w, a, t: carts.merge_at_login(w.uow(), a, Cart.of({"MUG": 1}), w.clock.now()),
         self_only=True,
     ),
     # catalogue
@@ -593,6 +600,14 @@ RECIPES: list[UseCase] = [
             w.bound, w.uow(), a, _subject(), key=KEY, now=NOW, ids=w.ids
         ),
         erases=True,
+    ),
+    UseCase(
+        "privacy.ledger.export_ledger",
+        lambda w, a, t: list(ledger.export_ledger(w.opener, a)),
+    ),
+    UseCase(
+        "privacy.ledger.import_ledger",
+        lambda w, a, t: ledger.import_ledger(w.opener, a, [_ledger_line()]),
     ),
     UseCase(
         "privacy.ledger.reapply_erasures",

@@ -13,6 +13,7 @@ from datetime import timedelta
 import attrs
 import pytest
 
+from klickit_core.adapters.export.html_bundle import json_data_block
 from klickit_core.adapters.memory import InMemoryOutbox
 from klickit_core.application.parts import ShopParts
 from klickit_core.application.privacy import PrivacyService
@@ -20,13 +21,14 @@ from klickit_core.bootstrap import default_privacy_registry
 from klickit_core.orders.domain import OrderStatus
 from klickit_core.privacy.records import (
     ErasureKey,
+    ExportFormat,
     ExtensionReason,
     InvalidErasureKeyError,
     RequestKind,
     RequestStatus,
 )
 from klickit_core.privacy.requests import REQUEST_RECEIVED, RequestNotConfirmedError
-from klickit_core.privacy.settings import PrivacySettings
+from klickit_core.privacy.settings import InvalidPrivacySettingsError, PrivacySettings
 from klickit_core.shared.actors import Actor, Role
 from klickit_core.shared.errors import PermissionDeniedError, ValidationError
 from klickit_core.shared.locales import UnsupportedLocaleError
@@ -41,6 +43,17 @@ MANAGER = Actor("manager-1", Role.SHOP_MANAGER)
 ADMIN = Actor("admin-1", Role.ADMINISTRATOR)
 JOB = Actor.system("privacy-requests")
 SHOP = "Boutique Camille"
+#: A first name that would close a data block written without escaping, and run a script.
+CLOSER = "</script><script>alert(1)</script>\u2028<!--"
+_BLOCK_OPEN = '<script type="application/json" id="export-data">'
+
+
+def _block(page: bytes) -> str:
+    """The text of the page's data block; the page must hold no other script."""
+    text = page.decode("utf-8")
+    assert text.count("<script") == 1
+    start = text.index(_BLOCK_OPEN) + len(_BLOCK_OPEN)
+    return text[start : text.index("</script>", start)]
 
 
 def _configured(parts: ShopParts, **privacy: object) -> ShopParts:
@@ -75,10 +88,16 @@ def _token(message: MailMessage) -> str:
     return message.body.split("token=")[1].split()[0]
 
 
-def test_access_request_end_to_end_in_the_language_asked_for(shop_parts: ShopParts) -> None:
-    """PRV-3, SEC-6, X-2: request (``"en-GB"``) → confirmation mail naming the shop from
-    its settings → confirmed and answered → download once; a second download is refused."""
-    parts = _configured(shop_parts)
+@pytest.mark.parametrize("export_format", [None, "zip"])
+def test_access_request_end_to_end_in_the_language_asked_for(
+    shop_parts: ShopParts, export_format: str | None
+) -> None:
+    """PRV-3, SEC-6, X-2, issue #19 item 9: request (``"en-GB"``) → confirmation mail
+    naming the shop from its settings → confirmed and answered → download once, as the
+    file the shop's setting says (HTML with its JSON inside by default, else the ZIP),
+    named and typed for the app to serve; a second download is refused."""
+    options = {} if export_format is None else {"export_format": export_format}
+    parts = _configured(shop_parts, **options)
     privacy = PrivacyService(parts)
     answer = privacy.open_request(Actor.visitor(), kind="access", email=CAMILLE, locale="en-GB")
     assert answer is REQUEST_RECEIVED
@@ -95,9 +114,21 @@ def test_access_request_end_to_end_in_the_language_asked_for(shop_parts: ShopPar
     delivery = _mails(parts)[-1]
     assert delivery.subject == "Your personal data is ready"
     download = privacy.download(_token(delivery))
-    assert download.filename == "personal-data-2026-11-24.zip"
-    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
-        data = json.loads(archive.read("personal-data.json"))
+    if export_format is None:
+        assert "It is a file ending in .html" in delivery.body
+        assert (download.filename, download.content_type) == (
+            "personal-data-2026-11-24.html",
+            "text/html; charset=utf-8",
+        )
+        data = json.loads(_block(download.data))
+    else:
+        assert "It is a ZIP archive" in delivery.body
+        assert (download.filename, download.content_type) == (
+            "personal-data-2026-11-24.zip",
+            "application/zip",
+        )
+        with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+            data = json.loads(archive.read("personal-data.json"))
     assert (data["shop"], data["locale"]) == (SHOP, "en")
     assert data["subject"] == {"email": CAMILLE, "customer_id": "cust-1"}
     with pytest.raises(InvalidTokenError):
@@ -204,6 +235,47 @@ def test_operator_export_and_a_customers_own_export(shop_parts: ShopParts) -> No
         privacy.export_own_data(Actor.visitor())
     with pytest.raises(PermissionDeniedError):
         privacy.export(camille, CAMILLE)
+
+
+def test_the_html_file_carries_the_json_export_byte_for_byte(shop_parts: ShopParts) -> None:
+    """PRV-3, GDPR art. 20, issue #19 item 9: on every backend, the single HTML file holds
+    the very JSON export (the ZIP's JSON file) in its data block, escaped so that a first
+    name written to close the element stays data: the page has one script, its text is
+    the escaped JSON, and parsing it gives the JSON export back."""
+    parts = _configured(shop_parts)
+    with parts.unit_of_work() as uow:
+        uow.customers.add(customer("cust-2", "zoe@example.fr", first_name=CLOSER))
+        uow.commit()
+    privacy = PrivacyService(parts)
+    exported = privacy.export(MANAGER, "zoe@example.fr")
+    assert exported.file.export_format is ExportFormat.HTML
+    assert exported.file.filename.endswith(".html")
+    assert exported.file.content_type == "text/html; charset=utf-8"
+    block = _block(exported.file.data)
+    assert block == json_data_block(exported.json)
+    assert "<" not in block
+    assert json.loads(block) == json.loads(exported.json)
+    assert CLOSER in exported.json
+    assert CLOSER in json.dumps(json.loads(block), ensure_ascii=False)
+
+    zipped = privacy.export(MANAGER, "zoe@example.fr", export_format="zip")
+    assert zipped.file.content_type == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(zipped.file.data)) as archive:
+        assert archive.read("donnees-personnelles.json") == zipped.json.encode("utf-8")
+
+
+def test_an_unknown_export_format_is_refused_before_anything_is_read(
+    shop_parts: ShopParts,
+) -> None:
+    """PRV-3, X-9: ``export_format`` is ``html`` or ``zip``; anything else is the typed
+    settings error, and no export is made (nothing in the access log)."""
+    parts = _configured(shop_parts)
+    privacy = PrivacyService(parts)
+    with pytest.raises(InvalidPrivacySettingsError) as refused:
+        privacy.export(MANAGER, CAMILLE, export_format="pdf")
+    assert refused.value.details == {"setting": "export_format"}
+    with parts.unit_of_work() as uow:
+        assert uow.access_log.entries(actor_id=MANAGER.id) == []
 
 
 def test_operator_erasure_then_the_ledger_reapplies_it(shop_parts: ShopParts) -> None:

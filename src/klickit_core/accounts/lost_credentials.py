@@ -28,7 +28,7 @@ from klickit_core.accounts.ports import (
     RequestAlreadyReviewedError,
     SecurityUnitOfWork,
 )
-from klickit_core.accounts.reset import mail_reset_link, new_reset_link
+from klickit_core.accounts.reset import _reset_link, mail_reset_link
 from klickit_core.accounts.security import (
     LostCredentialsRequest,
     RecoveryStatus,
@@ -195,7 +195,8 @@ def resolve_lost_credentials_request(
                 actor_id=actor.id,
             )
         )
-        link = new_reset_link(uow, clock, settings, actor, customer.id)  # staff: no rate limit
+        # Authorized and logged above (customers.recover): one entry for the use case.
+        link = _reset_link(uow, clock, settings, customer.id)  # staff: no rate limit
         uow.commit()
     mail_reset_link(mailer, settings, customer.email, link, locale)
     return resolved

@@ -44,13 +44,14 @@ from klickit_core.accounts.security import (
     network_key,
 )
 from klickit_core.shared import events
+from klickit_core.shared.access_log import log_staff_read
 from klickit_core.shared.actors import Actor
 from klickit_core.shared.authorization import authorize
 from klickit_core.shared.clock import Clock, to_shop_time
 from klickit_core.shared.emails import check_email
 from klickit_core.shared.errors import ValidationError
 from klickit_core.shared.i18n import N_, translate
-from klickit_core.shared.ids import IdGenerator
+from klickit_core.shared.ids import IdGenerator, RandomIdGenerator
 from klickit_core.shared.locales import locale_language, normalise_locale
 from klickit_core.shared.mail import Mailer, MailTemplate
 from klickit_core.shared.security_events import SecurityEvent, SecurityEventKind
@@ -126,12 +127,20 @@ def new_reset_link(
     settings: SecuritySettings,
     actor: Actor,
     customer_id: str,
+    *,
+    ids: IdGenerator | None = None,
 ) -> str:
     """Store a reset token for ``customer_id`` in the caller's transaction and return the
     link that carries it (mail it after the commit, with :func:`mail_reset_link`). For
     staff recovering an account (``accounts.recover``, SEC-4): a link is a way into the
-    account."""
+    account, so taking one is written to the access log in the same transaction
+    (``customers.reset_link``, subject: the account; an entry id from ``ids``, random by
+    default), where the customer's own export shows it (decision 0011, issue #18)."""
     authorize(actor, "accounts.reset.new_reset_link")
+    entry_id = (ids or RandomIdGenerator()).new_id()
+    log_staff_read(
+        uow.access_log, actor, "customers.reset_link", customer_id, clock.now(), entry_id
+    )
     return _reset_link(uow, clock, settings, customer_id)
 
 

@@ -2,5 +2,5 @@
 
 An app reaches them through the :class:`~klickit_core.bootstrap.Shop` that
 :func:`~klickit_core.bootstrap.build_shop` returns (``shop.checkout.place_order(...)``);
-see decision 0014 and ``docs/api.md``.
+see decision 0014 and ``docs/api/shop.md``, and each context's page in ``docs/api/``.
 """

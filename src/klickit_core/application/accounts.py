@@ -172,7 +172,8 @@ class AccountService:
     def new_reset_link(self, actor: Actor, customer_id: str) -> str:
         """A password reset link for ``customer_id``, for staff recovering an account
         (``accounts.recover``, SEC-4): the token is stored and the link returned, for the
-        staff member to send to the account's own address. No rate limit applies.
+        staff member to send to the account's own address. No rate limit applies; taking
+        a link is written to the access log (``customers.reset_link``).
 
         Raises:
             PermissionDeniedError: ``actor`` may not recover accounts.
@@ -183,7 +184,9 @@ class AccountService:
         with parts.unit_of_work() as uow:
             if uow.customers.get(customer_id) is None:
                 raise CustomerNotFoundError
-            link = reset.new_reset_link(uow, parts.clock, parts.security, actor, customer_id)
+            link = reset.new_reset_link(
+                uow, parts.clock, parts.security, actor, customer_id, ids=parts.ids
+            )
             uow.commit()
         return link
 

@@ -111,9 +111,10 @@ class CartService:
 
     def merge_at_login(self, actor: Actor, guest_cart: Cart) -> CartView:
         """Merge the guest's cart into the signed-in customer's saved cart and save the
-        result (CRT-1).
+        result (CRT-1); a cart the merge changed counts as changed now (``carts.saved``).
 
         Raises:
             PermissionDeniedError: ``actor`` is not a signed-in customer.
         """
-        return services.merge_at_login(self._parts.unit_of_work(), actor, guest_cart)
+        parts = self._parts
+        return services.merge_at_login(parts.unit_of_work(), actor, guest_cart, parts.clock.now())

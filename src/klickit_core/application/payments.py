@@ -29,7 +29,9 @@ class PaymentService:
         staff; denied, it fails and its stock comes back. A declined card fails the order
         (not an error). After a timeout call again with the same token: the stored
         idempotency key prevents a second charge. An order no longer pending is returned
-        as it is to whoever may read it.
+        as it is to its own customer only (a guest finds it with ``shop.orders.lookup_guest``,
+        staff with ``shop.orders.get``, which is logged). A staff member paying a guest's
+        pending order is written to the access log (``orders.pay``).
 
         Raises:
             ValidationError: ``token`` cannot be a provider's token (missing, malformed, or

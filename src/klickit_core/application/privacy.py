@@ -26,6 +26,7 @@ from klickit_core.privacy.erasure import ErasureReport
 from klickit_core.privacy.ledger import ReapplyReport
 from klickit_core.privacy.records import (
     ErasureLedgerEntry,
+    ExportFormat,
     ExtensionReason,
     PrivacyRequest,
     RequestKind,
@@ -38,7 +39,7 @@ from klickit_core.privacy.requests import (
     RequestView,
 )
 from klickit_core.privacy.sweep import DEFAULT_BATCH_SIZE, SweepProgress, SweepReport
-from klickit_core.shared.actors import Actor, Permission, require
+from klickit_core.shared.actors import Actor
 from klickit_core.shared.clock import ensure_utc
 from klickit_core.shared.locales import locale_language
 
@@ -103,8 +104,11 @@ class PrivacyService:
         )  # fmt: skip
 
     def download(self, token: object) -> BundleDownload:
-        """The ZIP archive behind a download link, once: the link is spent and the stored
-        archive deleted together.
+        """The file behind a download link, once: the link is spent and the stored file
+        deleted together (PRV-3). The answer says how to serve it: ``filename``
+        (``donnees-personnelles-2026-11-24.html``, or ``.zip``) and ``content_type``
+        (``text/html; charset=utf-8``, or ``application/zip``), from the format the shop
+        delivers (``PrivacySettings.export_format``); send ``data`` as an attachment.
 
         Raises:
             InvalidTokenError: a second download, an expired link, or a token made for
@@ -206,19 +210,36 @@ class PrivacyService:
         )  # fmt: skip
 
     # ------------------------------------------------------------------ operators
-    def export(self, actor: Actor, email: str, *, locale: str = "fr") -> OperatorExport:
+    def export(
+        self,
+        actor: Actor,
+        email: str,
+        *,
+        locale: str = "fr",
+        export_format: ExportFormat | str | None = None,
+    ) -> OperatorExport:
         """Staff export someone's data themselves (a request received by post, checked by
-        hand): the HTML and JSON texts. The read is written to the access log.
+        hand): the HTML and JSON texts, and ``file``, the export as a request delivers it
+        in ``export_format`` (the shop's ``PrivacySettings.export_format`` by default).
+        The read is written to the access log.
 
         Raises:
             PermissionDeniedError: ``actor`` may neither read customers nor run privacy jobs.
             ValidationError: ``email`` is malformed (at ``email``).
             UnsupportedLocaleError: ``locale`` is not one the shop speaks.
+            InvalidPrivacySettingsError: ``export_format`` is neither ``html`` nor ``zip``
+                (``setting="export_format"``), checked before anything is read.
         """
         parts = self._parts
+        wanted = (
+            parts.privacy.export_format
+            if export_format is None
+            else attrs.evolve(parts.privacy, export_format=export_format).export_format
+        )
         return flow.operator_export(
             parts.unit_of_work, parts.clock, parts.ids, parts.registry, parts.renderer, actor,
             email, locale=locale_language(locale), shop_name=parts.privacy.shop_name,
+            export_format=wanted,
         )  # fmt: skip
 
     def erase(self, actor: Actor, email: str, *, dry_run: bool = False) -> ErasureReport:
@@ -271,8 +292,7 @@ class PrivacyService:
         Raises:
             PermissionDeniedError: ``actor`` may not run privacy jobs.
         """
-        require(actor, Permission.RUN_RETENTION)
-        return ledger.export_ledger(self._parts.unit_of_work)
+        return ledger.export_ledger(self._parts.unit_of_work, actor)
 
     def import_ledger(self, actor: Actor, entries: Iterable[ErasureLedgerEntry]) -> int:
         """Add the ledger entries the store lacks (after a restore); returns how many.
@@ -281,8 +301,7 @@ class PrivacyService:
         Raises:
             PermissionDeniedError: ``actor`` may not run privacy jobs.
         """
-        require(actor, Permission.RUN_RETENTION)
-        return ledger.import_ledger(self._parts.unit_of_work, entries)
+        return ledger.import_ledger(self._parts.unit_of_work, actor, entries)
 
     def reapply_erasures(self, actor: Actor, *, since: datetime | None = None) -> ReapplyReport:
         """Erase again everyone the ledger names who is in the store (after a restore,
