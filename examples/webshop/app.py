@@ -9,6 +9,7 @@ import hmac
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,13 @@ STAFF = kc.Actor("staff-demo", kc.Role.ADMINISTRATOR)
 def build_demo_shop(
     database_url: str, base_url: str, erasure_key: str | None, **options: Any
 ) -> kc.Shop:
-    """The shop for plain-HTTP development: sandbox gateway, in-memory outbox, links to
-    ``base_url``; the erasure-ledger key from configuration (a random one otherwise);
-    ``options`` go to ``build_shop`` as they are."""
+    """The shop for plain-HTTP development: sandbox gateway, in-memory outbox, Klickit's
+    cart cookie, links to ``base_url``; the erasure-ledger key from configuration (a random
+    one otherwise); ``options`` go to ``build_shop`` as they are."""
     secret, key = secrets.token_bytes(32), erasure_key or secrets.token_urlsafe(32)
     return kc.build_shop(
         database_url, cookie_secure=False, mailer=InMemoryOutbox(),
+        cart_max_age=timedelta(days=1), cart_session_cookie=True,  # klickit.toml's [cart_cookie]
         gateway=SandboxGateway(secret, kc.SystemClock()), webhook_secrets=[secret],
         security=SecuritySettings(base_url=base_url),
         privacy=PrivacySettings(erasure_key=ErasureKey.from_text(key)), **options,
@@ -342,10 +344,14 @@ def create_app(  # noqa: PLR0915 - one factory holding the routes is the point
 
     @app.get(privacy.download_path)
     def download() -> Response:
+        # The file the shop delivers (PRV-3): by default one .html page with the JSON
+        # inside; served with the name and type the library gives, as an attachment, never
+        # cached (it is personal data, and the link works once).
         bundle = shop.privacy.download(request.args.get("token", ""))
-        disposition = f'attachment; filename="{bundle.filename}"'
-        return Response(bundle.data, mimetype=bundle.content_type,
-                        headers={"Content-Disposition": disposition})  # fmt: skip
+        return Response(bundle.data, content_type=bundle.content_type, headers={
+            "Content-Disposition": f'attachment; filename="{bundle.filename}"',
+            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+        })  # fmt: skip
 
     # ------------------------------------------------------------------ staff and development
     @app.route("/staff", methods=["GET", "POST"])

@@ -56,7 +56,7 @@ from klickit_core.orders.domain import Order, OrderStatus
 from klickit_core.orders.labels import order_status_label
 from klickit_core.payments.domain import Payment, PaymentRequest, PaymentStatus
 from klickit_core.payments.labels import payment_status_label
-from klickit_core.privacy.records import ErasureKey, RequestKind
+from klickit_core.privacy.records import ErasureKey, ExportFormat, RequestKind
 from klickit_core.privacy.settings import PrivacySettings
 from klickit_core.sessions.domain import Location, VisitorSession
 from klickit_core.shared.actors import Actor, Permission, Role
@@ -126,6 +126,7 @@ __all__ = [
     "DomainEvent",
     "ErasureDone",
     "ErasureKey",
+    "ExportFormat",
     "FieldError",
     "IdGenerator",
     "InsufficientStockError",

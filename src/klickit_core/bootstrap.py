@@ -299,6 +299,7 @@ def build_shop(
     pricing: PricingRules | None = None,
     shipping: ShippingTable | None = None,
     cart_max_age: timedelta = timedelta(days=30),
+    cart_session_cookie: bool = False,
     gateway: PaymentGateway | None = None,
     webhook_secrets: Sequence[bytes] | None = None,
     fraud: FraudScreen | None = None,
@@ -325,6 +326,11 @@ def build_shop(
     erasures refuse to run until the shop configures one (PRV-6). ``checkout`` holds the
     consent texts asked at checkout and the order number prefix. ``cookie_secure=False``
     drops the cart cookie's ``Secure`` flag, for plain-HTTP development only.
+    ``cart_max_age`` is how long a signed cart cookie stays valid after the cart's last
+    change; ``cart_session_cookie=True`` sends it without ``Max-Age`` (a session cookie,
+    gone when the browser closes, as Klickit's policy says: « pendant que vous visitez
+    notre site »), the server still refusing it ``cart_max_age`` after that change (CRT-3).
+    A bad value is an :class:`~klickit_core.cart.domain.cookie.InvalidSigningKeyError`.
     ``privacy_registry`` replaces :func:`default_privacy_registry` (an app registers its own
     providers on it first: ``registry = default_privacy_registry();
     registry.register(MyProvider())``); ``shop.privacy`` then sweeps, exports and erases
@@ -365,7 +371,12 @@ def build_shop(
         mailer=mailer if mailer is not None else InMemoryOutbox(),
         pricing=pricing or PricingRules(FRANCE_VAT),
         shipping=shipping or french_shipping_table(),
-        cart_cookie=CartCookieCodec(keys, max_age=cart_max_age, secure=cookie_secure),
+        cart_cookie=CartCookieCodec(
+            keys,
+            max_age=cart_max_age,
+            session_cookie=cart_session_cookie,
+            secure=cookie_secure,
+        ),
         gateway=gateway or SandboxGateway(hook_secrets[0], the_clock),
         webhook_verifier=WebhookVerifier(hook_secrets),
         fraud=fraud or default_fraud_screen(),

@@ -11,15 +11,22 @@ from pathlib import Path
 
 import attrs
 import pytest
+from alembic import command as alembic_command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, text
 
 from klickit_core.adapters.sql import SqlStore, make_engine, migrations
-from klickit_core.adapters.sql.tables import metadata
+from klickit_core.adapters.sql.tables import AFTER_SALES_INDEX, metadata
 from klickit_core.testing.contracts.builders import T0, consent, order
-from klickit_core.testing.contracts.order_sweeps import checkout_consent
+from klickit_core.testing.contracts.order_sweeps import (
+    DAY,
+    cancelled,
+    cancelled_after_payment,
+    checkout_consent,
+    completed,
+)
 from klickit_core.testing.contracts.sql import postgres_schema_url, postgres_url_or_skip
 
 
@@ -100,16 +107,27 @@ def shop_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engi
         engine.dispose()
 
 
+def _before(revision: str) -> str:
+    """The revision ``revision`` follows."""
+    before = ScriptDirectory.from_config(migrations.config()).get_revision(revision).down_revision
+    assert isinstance(before, str)
+    return before
+
+
+def _back_to(engine: Engine, revision: str) -> None:
+    """Downgrade a store written by today's code to ``revision``: what an older version
+    had written (today's repositories write columns the older schema lacks, so rows are
+    written first, then the schema goes back)."""
+    alembic_command.downgrade(migrations.config(engine), revision)
+
+
 def test_revision_0003_removes_the_consents_older_versions_left_behind(
     shop_engine: Engine,
 ) -> None:
     """PRV-1, PRV-5 (issue #12): a store written by an older version still holds the
     terms of sale of orders deleted or anonymised since; upgrading deletes those, unlinks
     the other consents of such orders, and leaves the rest as it was."""
-    script = ScriptDirectory.from_config(migrations.config())
-    before = script.get_revision("0003").down_revision
-    assert isinstance(before, str)
-    migrations.upgrade(shop_engine, before)
+    migrations.upgrade(shop_engine)
     store = SqlStore(shop_engine)
     live, faded = order("o-live"), order("o-faded").anonymised(T0)
     terms = [
@@ -128,6 +146,7 @@ def test_revision_0003_removes_the_consents_older_versions_left_behind(
         for record in (*terms, *others):
             uow.consents.add(record)
         uow.commit()
+    _back_to(shop_engine, _before("0003"))
     migrations.upgrade(shop_engine)
     with store.unit_of_work() as uow:
         left = {r.id: r for r in uow.consents.for_subject("alice@example.fr")}
@@ -137,3 +156,59 @@ def test_revision_0003_removes_the_consents_older_versions_left_behind(
         "n-live": others[1],
         "n-account": others[2],
     }
+
+
+# ---------------------------------------------------------------------------- 0004
+def _stages(engine: Engine) -> dict[str, object]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, retention_stage FROM orders"))
+        return {row[0]: row[1] for row in rows}
+
+
+def test_revision_0004_files_orders_ended_after_payment_apart_and_adds_the_strip_index(
+    shop_engine: Engine,
+) -> None:
+    """PRV-1, PRV-2 (issue #19): orders stored in stage ``completed`` though cancelled or
+    failed after payment move to ``cancelled_after_payment`` (their clock unchanged), the
+    rest keep their stage; orders anonymised before are stamped stripped when they were
+    anonymised; the partial index of the orders still to strip exists. Downgrading puts
+    the stages back and drops the column and the index."""
+    migrations.upgrade(shop_engine)
+    store = SqlStore(shop_engine)
+    placed = {
+        "o-done": completed("o-done", T0 - 900 * DAY),
+        "o-cap": cancelled_after_payment("o-cap", T0 - 800 * DAY),
+        "o-fap": cancelled_after_payment("o-fap", T0 - 700 * DAY, failed=True),
+        "o-cancelled": cancelled("o-cancelled", T0 - DAY),
+        "o-faded": completed("o-faded", T0 - 4000 * DAY).anonymised(T0 - 10 * DAY),
+    }
+    with store.unit_of_work() as uow:
+        for made in placed.values():
+            uow.orders.add(made)
+        uow.commit()
+    _back_to(shop_engine, _before("0004"))  # as version 0003 stored them
+    assert _stages(shop_engine) == {
+        "o-done": "completed",
+        "o-cap": "completed",
+        "o-fap": "completed",
+        "o-cancelled": "cancelled",
+        "o-faded": None,
+    }
+    columns = {c["name"] for c in inspect(shop_engine).get_columns("orders")}
+    assert "stripped_at" not in columns
+    migrations.upgrade(shop_engine)
+    assert _stages(shop_engine) == {
+        "o-done": "completed",
+        "o-cap": "cancelled_after_payment",
+        "o-fap": "cancelled_after_payment",
+        "o-cancelled": "cancelled",
+        "o-faded": None,
+    }
+    indexes = {ix["name"] for ix in inspect(shop_engine).get_indexes("orders")}
+    assert AFTER_SALES_INDEX in indexes
+    with SqlStore(shop_engine).unit_of_work() as uow:
+        for order_id, made in placed.items():
+            assert uow.orders.get(order_id) == made  # stage and clock as the domain says
+        page = uow.orders.sweep_after_sales(T0, at=T0, after=None, limit=10, dry_run=True)
+    assert page.examined == 3  # the paid orders not anonymised, both stages
+    assert _differences(shop_engine) == []

@@ -6,6 +6,7 @@ PostgreSQL workers share a sweep with ``SKIP LOCKED``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -26,6 +27,7 @@ from klickit_core.testing.contracts.builders import T0, product
 from klickit_core.testing.contracts.order_sweeps import (
     DAY,
     cancelled,
+    cancelled_after_payment,
     completed,
     paid_payment,
     unpaid,
@@ -334,3 +336,204 @@ def test_anonymised_orders_leave_the_retention_index(store: SqlStore) -> None:
     assert row[0] is None
     assert row[1] is None
     assert row[2] is not None
+
+
+# ---------------------------------------------------------------------------- after-sales
+def _strip_batch(store: SqlStore, count: int) -> list[str]:
+    """The statements of one after-sales batch over ``count`` paid orders, half of them
+    cancelled after payment (issue #19)."""
+    with store.unit_of_work() as uow:
+        for n in range(count):
+            clock = T0 - 1000 * DAY + n * DAY / 1000
+            made = cancelled_after_payment if n % 2 else completed
+            uow.orders.add(made(f"s-{n:04d}", clock))
+        uow.commit()
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(" ".join(str(args[2]).split()))
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        with store.unit_of_work() as uow:
+            page = uow.orders.sweep_after_sales(
+                T0 - 730 * DAY, at=T0, after=None, limit=count, dry_run=False
+            )
+            uow.commit()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    assert page.changed == count
+    return [sql for sql in seen if sql.split(None, 1)[0].upper() in ("SELECT", "UPDATE", "DELETE")]
+
+
+def test_a_stripping_batch_changes_each_table_through_its_own_key(store: SqlStore) -> None:
+    """PRV-2 (issue #19, decision 0008 addendum): an after-sales batch reads its page
+    once, then writes the history, the terms of sale and the orders each by a statement
+    naming that table alone, through its own key index; nothing is deleted; a batch of 3
+    takes the same statements as a batch of 30."""
+    small = _strip_batch(store, 3)
+    empty(store)
+    large = _strip_batch(store, 30)
+    assert [sql.split(None, 1)[0] for sql in small] == [sql.split(None, 1)[0] for sql in large]
+    assert len(_selects(large)) == 1, large
+    writes = [sql for sql in large if not sql.upper().startswith("SELECT")]
+    assert [sql.split(None, 1)[0].upper() for sql in writes] == ["UPDATE"] * 3
+    touched = []
+    for sql in writes:
+        named = {t for t in _TABLES if f" {t} " in f" {sql.replace(',', ' ')} "}
+        assert len(named) == 1, sql
+        touched.extend(named)
+    assert sorted(touched) == ["consents", "order_history", "orders"]
+
+
+#: The paid stages' own cutoffs, as the engine gives them (the page query's full shape).
+_ACCOUNTING = {
+    RetentionStage.COMPLETED: T0 - 3650 * DAY,
+    RetentionStage.CANCELLED_AFTER_PAYMENT: T0 - 3650 * DAY,
+}
+
+
+def _plan_of_the_after_sales_page(sqlite_store: SqlStore) -> str:
+    statements: list[tuple[str, object]] = []
+
+    def record(*args: object) -> None:
+        statements.append((str(args[2]), args[3]))
+
+    event.listen(sqlite_store.engine, "before_cursor_execute", record)
+    try:
+        with sqlite_store.unit_of_work() as uow:
+            uow.orders.sweep_after_sales(
+                T0,
+                at=T0,
+                after=SweepKey(T0 - 4000 * DAY, "o-1"),
+                limit=10,
+                dry_run=True,
+                accounting_cutoffs=_ACCOUNTING,
+            )
+    finally:
+        event.remove(sqlite_store.engine, "before_cursor_execute", record)
+    (query, parameters) = statements[-1]
+    with sqlite_store.engine.connect() as connection:
+        return " ".join(
+            str(row[3])
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}", parameters)  # type: ignore[arg-type]
+        )
+
+
+def test_the_after_sales_sweep_reads_its_partial_index_from_the_cursor_on(
+    sqlite_store: SqlStore,
+) -> None:
+    """PRV-2 (issue #19): on SQLite the after-sales page is a range scan of the partial
+    index of the paid orders not yet stripped, starting at the cursor: the planner proves
+    the index's predicate from the query's (literal stage codes, not bound parameters)."""
+    empty(sqlite_store)
+    plan = _plan_of_the_after_sales_page(sqlite_store)
+    assert "ix_orders_clock_started_at_id" in plan, plan
+    assert "clock_started_at>?" in plan, plan  # the range starts at the cursor
+    assert "SCAN" not in plan, plan
+
+
+@pytest.mark.postgres
+def test_postgresql_can_serve_the_after_sales_page_from_its_partial_index(
+    postgres_store: SqlStore,
+) -> None:
+    """PRV-2 (issue #19): on PostgreSQL the page query implies the partial index's
+    predicate even in a generic plan (a prepared statement's, where the cutoff and the
+    cursor are unknown): with sequential scans priced out, the planner takes the index.
+    With the stage list bound as parameters it could not, and would scan."""
+    empty(postgres_store)
+    recorded: list[tuple[str, dict[str, object]]] = []
+
+    def record(*args: object) -> None:
+        recorded.append((str(args[2]), args[3]))  # type: ignore[arg-type]
+
+    event.listen(postgres_store.engine, "before_cursor_execute", record)
+    try:
+        with postgres_store.unit_of_work() as uow:
+            uow.orders.sweep_after_sales(
+                T0,
+                at=T0,
+                after=SweepKey(T0 - 4000 * DAY, "o-1"),
+                limit=10,
+                dry_run=True,
+                accounting_cutoffs=_ACCOUNTING,
+            )
+    finally:
+        event.remove(postgres_store.engine, "before_cursor_execute", record)
+    query, parameters = recorded[-1]
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    numbered = re.sub(r"%\((\w+)\)s", number, query)
+    kinds = {datetime: "timestamptz", str: "text", int: "integer"}
+    types = ", ".join(kinds[type(parameters[name])] for name in names)
+    with postgres_store.engine.connect() as connection:
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        connection.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+        connection.exec_driver_sql(f"PREPARE after_sales_page ({types}) AS {numbered}")
+        values = ", ".join(_sql_literal(parameters[name]) for name in names)
+        plan = " ".join(
+            str(row[0])
+            for row in connection.exec_driver_sql(f"EXPLAIN EXECUTE after_sales_page ({values})")
+        )
+        connection.exec_driver_sql("DEALLOCATE after_sales_page")
+    assert "ix_orders_clock_started_at_id" in plan, plan
+
+
+def _sql_literal(value: object) -> str:
+    """A test's own parameter as SQL text (dates, ids and counts it made itself)."""
+    if isinstance(value, datetime):
+        return f"'{value.isoformat()}'"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(int(value))  # type: ignore[call-overload]
+
+
+def test_stripped_and_anonymised_orders_leave_the_after_sales_index(store: SqlStore) -> None:
+    """PRV-2 (issue #19): stripping stamps ``stripped_at`` and anonymising clears the
+    stage (and stamps it too), so neither kind of order stays in the partial index the
+    after-sales sweep walks; the paid orders still to strip are in it, the others not."""
+    with store.unit_of_work() as uow:
+        uow.orders.add(completed("o-old", T0 - 4000 * DAY))
+        uow.orders.add(completed("o-mid", T0 - 1000 * DAY))
+        uow.orders.add(cancelled_after_payment("o-young", T0 - 100 * DAY))
+        uow.orders.add(cancelled("o-cancelled", T0 - 100 * DAY))
+        uow.commit()
+    pending = text(
+        "SELECT id FROM orders WHERE stripped_at IS NULL AND retention_stage IN "
+        "('completed', 'cancelled_after_payment') ORDER BY id"
+    )
+
+    def in_the_index() -> list[str]:
+        with store.engine.connect() as connection:
+            return [row[0] for row in connection.execute(pending)]
+
+    assert in_the_index() == ["o-mid", "o-old", "o-young"]
+    with store.unit_of_work() as uow:
+        uow.orders.sweep(
+            RetentionStage.COMPLETED,
+            T0 - 3650 * DAY,
+            anonymise=True,
+            at=T0,
+            after=None,
+            limit=5,
+            dry_run=False,
+        )
+        uow.commit()
+    assert in_the_index() == ["o-mid", "o-young"]
+    with store.unit_of_work() as uow:
+        uow.orders.sweep_after_sales(T0 - 730 * DAY, at=T0, after=None, limit=5, dry_run=False)
+        uow.commit()
+    assert in_the_index() == ["o-young"]
+    with store.engine.connect() as connection:
+        stamps = dict(
+            tuple(row)  # type: ignore[misc]
+            for row in connection.execute(text("SELECT id, stripped_at FROM orders"))
+        )
+    assert stamps["o-old"] is not None  # anonymised: stripped too
+    assert stamps["o-mid"] is not None
+    assert stamps["o-young"] is None

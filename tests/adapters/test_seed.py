@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from klickit_core.adapters.sql import migrations
+from klickit_core.adapters.sql import SqlStore, migrations
 from klickit_core.adapters.sql import tables as t
 from klickit_core.adapters.sql.engine import make_engine
 from klickit_core.adapters.sql.seed import SeedError, SeedPlan, seed_shop
-from klickit_core.orders.domain import TRANSITIONS, OrderStatus
+from klickit_core.orders.domain import TRANSITIONS, OrderStatus, RetentionStage
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 PLAN = SeedPlan(orders=3_000, now=NOW, chunk=700, products=40)
@@ -186,6 +186,37 @@ def test_the_repositories_read_every_seeded_row_as_a_valid_domain_value(seeded: 
         reviews = sum(len(uow.reviews.in_state(state)) for state in ReviewState)
         assert reviews == PLAN.review_count
         assert len(uow.products.list(published_only=False)) == PLAN.products
+
+
+def test_orders_ended_after_a_deposit_are_in_their_own_stage_and_unstripped(
+    seeded: Engine,
+) -> None:
+    """PRV-1 (issue #19): some cancelled and failed orders took a deposit first; each is
+    stored in stage ``cancelled_after_payment`` with its end as the clock, its payment
+    captured for that amount, and read back as the domain says; no seeded order is
+    stripped of its after-sales data (the sweep does that)."""
+    o = t.orders.c
+    ended = _all(
+        seeded,
+        select(o.id, o.retention_stage, o.paid_minor, o.total_minor).where(
+            o.status.in_(["cancelled", "failed"])
+        ),
+    )
+    deposits = [row for row in ended if row[2]]
+    assert deposits  # the seed holds some
+    assert all(row[1] == "cancelled_after_payment" for row in deposits)
+    assert all(0 < row[2] < row[3] for row in deposits)  # type: ignore[operator]
+    assert all(row[1] in ("cancelled", "failed") for row in ended if not row[2])
+    assert _all(seeded, select(func.count()).where(o.stripped_at.is_not(None))) == [(0,)]
+    with SqlStore(seeded).unit_of_work() as uow:
+        for order_id, *_rest in deposits:
+            order = uow.orders.get(str(order_id))
+            assert order is not None
+            assert order.retention_stage is RetentionStage.CANCELLED_AFTER_PAYMENT
+            assert order.retention_clock == (order.cancelled_at or order.failed_at)
+            (payment,) = uow.payments.for_order(order.id)
+            assert payment.captured_minor == order.paid_minor
+            assert (order.stripped_at, order.contact.phone != "") == (None, True)
 
 
 def test_seeding_a_shop_twice_is_refused(seeded: Engine) -> None:

@@ -20,7 +20,9 @@ from klickit_core.adapters.sql import SqlStore
 from klickit_core.adapters.sql import tables as t
 from klickit_core.adapters.sql.seed import SeedPlan, seed_shop
 from klickit_core.orders.personal_data import (
+    ORDERS_AFTER_SALES,
     ORDERS_CANCELLED,
+    ORDERS_CANCELLED_AFTER_PAYMENT,
     ORDERS_COMPLETED,
     ORDERS_FAILED,
     ORDERS_UNPAID,
@@ -50,9 +52,20 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStore]:
 
 def _expected(store: SqlStore) -> tuple[dict[str, int], set[str]]:
     """Due orders per category, from raw statuses and timestamps; and the orders whose
-    payments lose their details."""
+    payments lose their details. Paid orders (settled, or cancelled or failed after a
+    deposit) inside their ten years but past two are due for ``orders.after_sales``."""
     o = t.orders
-    due = dict.fromkeys((ORDERS_COMPLETED, ORDERS_CANCELLED, ORDERS_FAILED, ORDERS_UNPAID), 0)
+    due = dict.fromkeys(
+        (
+            ORDERS_COMPLETED,
+            ORDERS_CANCELLED_AFTER_PAYMENT,
+            ORDERS_AFTER_SALES,
+            ORDERS_CANCELLED,
+            ORDERS_FAILED,
+            ORDERS_UNPAID,
+        ),
+        0,
+    )
     settled: set[str] = set()
     query = select(
         o.c.id, o.c.status, o.c.placed_at, o.c.completed_at, o.c.refunded_at,
@@ -64,6 +77,8 @@ def _expected(store: SqlStore) -> tuple[dict[str, int], set[str]]:
         ):
             if status in _SETTLED:
                 category, clock = ORDERS_COMPLETED, max(d for d in (done, refunded) if d)
+            elif status in {"cancelled", "failed"} and paid:  # issue #19: a deposit taken
+                category, clock = ORDERS_CANCELLED_AFTER_PAYMENT, cancelled or failed
             elif status == "cancelled" and not paid:
                 category, clock = ORDERS_CANCELLED, cancelled
             elif status == "failed" and not paid:
@@ -72,10 +87,13 @@ def _expected(store: SqlStore) -> tuple[dict[str, int], set[str]]:
                 category, clock = ORDERS_UNPAID, placed
             else:
                 continue
+            paid_stage = category in (ORDERS_COMPLETED, ORDERS_CANCELLED_AFTER_PAYMENT)
             if is_due(SCHEDULE.rule(category), clock, NOW):
                 due[category] += 1
-                if category == ORDERS_COMPLETED:
+                if paid_stage:
                     settled.add(oid)
+            elif paid_stage and is_due(SCHEDULE.rule(ORDERS_AFTER_SALES), clock, NOW):
+                due[ORDERS_AFTER_SALES] += 1
     return due, settled
 
 
@@ -86,13 +104,17 @@ def _count(store: SqlStore, statement: object) -> int:
 
 def test_a_sweep_of_a_seeded_shop_does_exactly_what_is_due(shop: SqlStore) -> None:
     """PRV-2: a 20,000-order shop over twelve years: the orders past ten years are
-    anonymised, cancelled and failed ones past ten days and unpaid ones past thirty
+    anonymised (issue #19: those cancelled or failed after a deposit too), the after-sales
+    data of the paid ones past two years stripped, cancelled and failed ones past ten days
+    and unpaid ones past thirty
     deleted (with their payments), the anonymised orders' payments lose card and
     reference, and the terms of sale of every order deleted or anonymised go with it
     (PRV-5); dry run first, then the real run, then nothing left to do."""
     due, settled = _expected(shop)
     assert due[ORDERS_COMPLETED] > 1_000  # two of the twelve years are past ten
     assert due[ORDERS_CANCELLED] > 500
+    assert due[ORDERS_CANCELLED_AFTER_PAYMENT] > 10  # the deposits of two years
+    assert due[ORDERS_AFTER_SALES] > 5_000  # eight years of paid orders
     registry = PrivacyRegistry([OrdersProvider(), PaymentsProvider()]).bind(SCHEDULE)
     ids = SequentialIds("seeded")
     with_details = _count(
@@ -109,7 +131,8 @@ def test_a_sweep_of_a_seeded_shop_does_exactly_what_is_due(shop: SqlStore) -> No
     real = run_sweep(registry, shop.unit_of_work, JOB, now=NOW, ids=ids)
     elapsed = time.perf_counter() - started
     for report in (dry, real):
-        assert report.category(ORDERS_COMPLETED).tally.anonymised == due[ORDERS_COMPLETED]
+        for category in (ORDERS_COMPLETED, ORDERS_CANCELLED_AFTER_PAYMENT, ORDERS_AFTER_SALES):
+            assert report.category(category).tally.anonymised == due[category]
         for category in (ORDERS_CANCELLED, ORDERS_FAILED, ORDERS_UNPAID):
             assert report.category(category).tally.deleted == due[category]
         assert report.category(PAYMENTS_DETAILS).tally.anonymised == with_details
@@ -123,6 +146,22 @@ def test_a_sweep_of_a_seeded_shop_does_exactly_what_is_due(shop: SqlStore) -> No
         o.c.contact_email.contains("@"), o.c.anonymised_at.is_not(None)
     )
     assert _count(shop, named) == 0
+    stripped = o.c.stripped_at.is_not(None) & o.c.anonymised_at.is_(None)
+    assert _count(shop, select(func.count()).where(stripped)) == due[ORDERS_AFTER_SALES]
+    after_sales_left = select(func.count()).where(
+        stripped,
+        (o.c.contact_phone != "") | o.c.ip_address.is_not(None) | o.c.customer_id.is_not(None),
+    )
+    assert _count(shop, after_sales_left) == 0  # issue #19: the invoice stays, the rest goes
+    invoice = select(func.count()).where(stripped, o.c.contact_email.contains("@"))
+    assert _count(shop, invoice) == due[ORDERS_AFTER_SALES]
+    h = t.order_history.c
+    actors = (
+        select(func.count())
+        .select_from(t.order_history.join(o, o.c.id == h.order_id))
+        .where(stripped, (h.actor != "") | (h.reason != ""))
+    )
+    assert _count(shop, actors) == 0
     orphans = (
         select(func.count())
         .select_from(t.payments)

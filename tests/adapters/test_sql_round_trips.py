@@ -25,6 +25,7 @@ from klickit_core.payments.domain import Payment
 from klickit_core.sessions.domain import Location, VisitorSession
 from klickit_core.testing import strategies as kst
 from klickit_core.testing.contracts import sql
+from klickit_core.testing.contracts.builders import T0
 
 V = TypeVar("V")
 
@@ -262,13 +263,13 @@ def test_payments_saved_over_their_first_state(store: SqlStore, value: Payment) 
 def test_carts(store: SqlStore, customer_id: str, cart: Any) -> None:
     try:
         with store.unit_of_work() as uow:
-            uow.carts.save(customer_id, cart)
+            uow.carts.save(customer_id, cart, at=T0)
             uow.commit()
         with store.unit_of_work() as uow:
             stored = uow.carts.get(customer_id)
     finally:
         with store.engine.begin() as connection:
             connection.execute(
-                delete(t.cart_lines).where(t.cart_lines.c.customer_id == customer_id)
+                delete(t.saved_carts).where(t.saved_carts.c.customer_id == customer_id)
             )
     assert stored == (None if cart.is_empty else cart)

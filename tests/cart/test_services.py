@@ -445,10 +445,10 @@ def _customer(customer_id: str) -> Actor:
 def test_merge_at_login_into_the_saved_cart(shop: MemoryStore) -> None:
     """CRT-1: guest lines merge into the saved cart, quantities add up, result is saved."""
     with shop.unit_of_work() as uow:
-        uow.carts.save("cust-1", Cart.of({"TEA": 2, "BOOK": 1}))
+        uow.carts.save("cust-1", Cart.of({"TEA": 2, "BOOK": 1}), at=NOW)
         uow.commit()
     view = services.merge_at_login(
-        shop.unit_of_work(), _customer("cust-1"), Cart.of({"BOOK": 2, "MUG": 1})
+        shop.unit_of_work(), _customer("cust-1"), Cart.of({"BOOK": 2, "MUG": 1}), NOW
     )
     assert list(_quantities(view.cart).items()) == [("TEA", 2), ("BOOK", 3), ("MUG", 1)]
     assert view.notices == ()
@@ -457,7 +457,9 @@ def test_merge_at_login_into_the_saved_cart(shop: MemoryStore) -> None:
 
 def test_merge_at_login_without_a_saved_cart(shop: MemoryStore) -> None:
     """CRT-1: a first login keeps the guest cart as the account's cart."""
-    view = services.merge_at_login(shop.unit_of_work(), _customer("cust-2"), Cart.of({"MUG": 2}))
+    view = services.merge_at_login(
+        shop.unit_of_work(), _customer("cust-2"), Cart.of({"MUG": 2}), NOW
+    )
     assert view.cart == Cart.of({"MUG": 2})
     assert saved_cart(shop, "cust-2") == Cart.of({"MUG": 2})
     assert saved_cart(shop, "cust-1") is None
@@ -467,9 +469,11 @@ def test_merge_at_login_caps_by_stock_with_a_notice(shop: MemoryStore) -> None:
     """CRT-1: a merged quantity over the stock is capped and a QUANTITY_REDUCED notice says
     so."""
     with shop.unit_of_work() as uow:
-        uow.carts.save("cust-1", Cart.of({"MUG": 3}))
+        uow.carts.save("cust-1", Cart.of({"MUG": 3}), at=NOW)
         uow.commit()
-    view = services.merge_at_login(shop.unit_of_work(), _customer("cust-1"), Cart.of({"MUG": 4}))
+    view = services.merge_at_login(
+        shop.unit_of_work(), _customer("cust-1"), Cart.of({"MUG": 4}), NOW
+    )
     assert view.cart == Cart.of({"MUG": 5})
     assert view.notices == (CartNotice(CartNoticeKind.QUANTITY_REDUCED, "MUG", 7, 5),)
     assert saved_cart(shop, "cust-1") == Cart.of({"MUG": 5})
@@ -478,10 +482,10 @@ def test_merge_at_login_caps_by_stock_with_a_notice(shop: MemoryStore) -> None:
 def test_merge_at_login_drops_what_cannot_be_sold(shop: MemoryStore) -> None:
     """CRT-1: unpublished or sold-out lines of either cart are dropped with notices."""
     with shop.unit_of_work() as uow:
-        uow.carts.save("cust-1", Cart.of({"HIDDEN": 1, "TEA": 1}))
+        uow.carts.save("cust-1", Cart.of({"HIDDEN": 1, "TEA": 1}), at=NOW)
         uow.commit()
     view = services.merge_at_login(
-        shop.unit_of_work(), _customer("cust-1"), Cart.of({"GONE": 1, "NOPE": 2})
+        shop.unit_of_work(), _customer("cust-1"), Cart.of({"GONE": 1, "NOPE": 2}), NOW
     )
     assert view.cart == Cart.of({"TEA": 1})
     assert {(n.kind, n.sku) for n in view.notices} == {
@@ -492,12 +496,32 @@ def test_merge_at_login_drops_what_cannot_be_sold(shop: MemoryStore) -> None:
     assert saved_cart(shop, "cust-1") == Cart.of({"TEA": 1})
 
 
+def test_merge_at_login_moves_the_last_change_only_when_the_cart_changes(
+    shop: MemoryStore,
+) -> None:
+    """CRT-1, PRV-2 (``carts.saved``, issue #19): the retention clock counts from the
+    cart's last change: a login that merges nothing new leaves it; one that adds a line
+    moves it to the login's time."""
+    with shop.unit_of_work() as uow:
+        uow.carts.save("cust-1", Cart.of({"TEA": 2}), at=NOW)
+        uow.commit()
+    later = NOW + timedelta(days=20)
+    services.merge_at_login(shop.unit_of_work(), _customer("cust-1"), Cart(), later)
+    with shop.unit_of_work() as uow:
+        assert uow.carts.get_saved("cust-1").updated_at == NOW
+    services.merge_at_login(shop.unit_of_work(), _customer("cust-1"), Cart.of({"MUG": 1}), later)
+    with shop.unit_of_work() as uow:
+        saved = uow.carts.get_saved("cust-1")
+    assert saved.cart == Cart.of({"TEA": 2, "MUG": 1})
+    assert saved.updated_at == later
+
+
 def test_merge_at_login_of_nothing_removes_an_unsellable_saved_cart(shop: MemoryStore) -> None:
     """CRT-1: when nothing is left the saved cart is removed (an empty cart is not kept)."""
     with shop.unit_of_work() as uow:
-        uow.carts.save("cust-1", Cart.of({"HIDDEN": 1}))
+        uow.carts.save("cust-1", Cart.of({"HIDDEN": 1}), at=NOW)
         uow.commit()
-    view = services.merge_at_login(shop.unit_of_work(), _customer("cust-1"), Cart())
+    view = services.merge_at_login(shop.unit_of_work(), _customer("cust-1"), Cart(), NOW)
     assert view.cart.is_empty
     assert saved_cart(shop, "cust-1") is None
 
@@ -622,8 +646,8 @@ def test_merge_at_login_is_for_the_signed_in_customer_only(shop: MemoryStore, ac
     """CRT-1, X-6 (issue #18, finding 10): the cart merged into is the actor's own; nobody
     names another account's cart, and anyone but a customer is refused with nothing saved."""
     with shop.unit_of_work() as uow:
-        uow.carts.save("cust-1", Cart.of({"TEA": 2}))
+        uow.carts.save("cust-1", Cart.of({"TEA": 2}), at=NOW)
         uow.commit()
     with pytest.raises(PermissionDeniedError):
-        services.merge_at_login(shop.unit_of_work(), actor, Cart.of({"MUG": 1}))
+        services.merge_at_login(shop.unit_of_work(), actor, Cart.of({"MUG": 1}), NOW)
     assert saved_cart(shop, "cust-1") == Cart.of({"TEA": 2})

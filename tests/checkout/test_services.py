@@ -213,11 +213,11 @@ def test_a_successful_payment_moves_the_order_to_processing(
         OrderStatus.PENDING_PAYMENT,
         OrderStatus.PROCESSING,
     ]
-    again = checkout.pay_order(
-        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, STAFF, placed.order.id,
-        token(gateway),
-    )  # fmt: skip
-    assert again.status is OrderStatus.PROCESSING
+    with pytest.raises(OrderNotFoundError):  # paid: staff read it with get_order (#18)
+        checkout.pay_order(
+            store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, STAFF, placed.order.id,
+            token(gateway),
+        )  # fmt: skip
     assert gateway.charges == 1
 
 
@@ -514,10 +514,13 @@ def test_a_held_order_waits_for_staff_not_for_the_shopper(
             store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, Actor.visitor(),
             placed.order.id, card,
         )  # fmt: skip
-    again = checkout.pay_order(
-        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, STAFF, placed.order.id, card
-    )
-    assert again == held
+    with pytest.raises(OrderNotFoundError):  # nor staff's, who read it with get_order (#18)
+        checkout.pay_order(
+            store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, STAFF, placed.order.id,
+            card,
+        )  # fmt: skip
+    with store.unit_of_work() as uow:
+        assert uow.orders.get(placed.order.id) == held
     assert gateway.charges == 0
 
 
@@ -736,3 +739,61 @@ def test_an_actor_that_is_not_a_customer_never_acts_as_one(
     assert snapshot(store) == before
     guest = checkout.prefill_checkout(store.unit_of_work(), Actor("x", role))
     assert (guest.first_name, guest.email) == ("", "")
+
+
+def _staff_log(store: MemoryStore) -> list[tuple[str, str, str]]:
+    with store.unit_of_work() as uow:
+        return [(e.actor_id, e.action, e.subject) for e in uow.access_log.entries()]
+
+
+def test_staff_reach_a_guests_order_through_payments_only_with_a_log_entry(
+    store: MemoryStore, clock: FixedClock, ids: SequentialIds, gateway: SandboxGateway
+) -> None:
+    """PAY-1, SEC-5, X-6 (issue #18, findings 5 and 9): a manager holding a guest's
+    pending order id may pay it (the row's ``guests``), and that act on the guest's
+    order is in the access log; once it is paid, ``pay_order`` answers not found to
+    staff as to everyone but its customer (the table gives staff nothing there: they
+    read orders with the logged ``get_order``), and writes nothing. ``sync_order`` is a
+    staff use case: it returns the order and logs it. The guest's own export lists both
+    staff entries."""
+    from klickit_core.bootstrap import default_privacy_registry
+    from klickit_core.personal_data import DataSubject
+    from klickit_core.privacy.export import export_subject
+    from klickit_core.privacy.retention import RetentionSchedule
+
+    guest_order = place(store, clock, ids).order.id  # a guest's: no account owns it
+    paid = checkout.pay_order(
+        store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, STAFF, guest_order,
+        token(gateway),
+    )  # fmt: skip
+    assert paid.status is OrderStatus.PROCESSING
+    assert _staff_log(store) == [("manager-1", "orders.pay", guest_order)]
+    before = snapshot(store)
+    for anyone in (STAFF, Actor("admin-1", Role.ADMINISTRATOR), Actor.visitor()):
+        with pytest.raises(OrderNotFoundError) as hidden:
+            checkout.pay_order(
+                store.unit_of_work(), clock, ids, gateway, NO_FRAUD_RULES, anyone,
+                guest_order, token(gateway),
+            )  # fmt: skip
+        assert hidden.value.details == {}
+    assert snapshot(store) == before
+    assert checkout.sync_order(store.unit_of_work(), clock, ids, STAFF, guest_order) == paid
+    assert sorted(_staff_log(store)) == [
+        ("manager-1", "orders.pay", guest_order),
+        ("manager-1", "orders.sync", guest_order),
+    ]
+    bound = default_privacy_registry().bind(RetentionSchedule.defaults())
+    bundle = export_subject(
+        bound, store.unit_of_work(), Actor.system("privacy-requests"),
+        DataSubject.of("alice@example.fr"), now=clock.now(), ids=ids,
+    )  # fmt: skip
+    reads = [
+        {field.key: field.value for field in record.fields}
+        for section in bundle.sections
+        if section.category_id == "staff.access_log"
+        for record in section.records
+    ]
+    assert sorted((read["staff"], read["action"]) for read in reads) == [
+        ("manager-1", "orders.pay"),
+        ("manager-1", "orders.sync"),
+    ]

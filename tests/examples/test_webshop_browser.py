@@ -15,6 +15,7 @@ skipping them; locally they are skipped.
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -272,9 +273,12 @@ def test_login_is_held_after_six_failures_until_the_mailed_link(page: Any, base:
     assert page.get_by_role("button", name="Se déconnecter").count() == 1
 
 
-def test_export_download_works_once(page: Any) -> None:
-    """PRV-3: request → confirmation link → download link; a second download is refused
-    with the typed error's message."""
+def test_export_download_works_once(page: Any, tmp_path: Path) -> None:
+    """PRV-3, issue #19 item 9: request → confirmation link → download link, which gives
+    « le fichier comportant l'extension HTML » (``.html``, ``text/html; charset=utf-8``,
+    an attachment); the saved file opens in Chromium with no request but itself, and its
+    data block parses as the JSON export. A second download is refused with the typed
+    error's message."""
     register(page, "dora@example.fr", "Dora")
     page.goto("/my-data")
     page.fill('input[name="email"]', "dora@example.fr")
@@ -285,9 +289,36 @@ def test_export_download_works_once(page: Any) -> None:
     submit(page, "#confirm")
     assert page.locator("#info").count() == 1
     link = mailed_link(page, "dora@example.fr", "/mes-donnees/telecharger")
+    served: list[dict[str, str]] = []
+    page.on("response", lambda r: served.append(r.headers) if link in r.url else None)
     with page.expect_download() as download:
         page.locator(f'a[href="{link}"]').first.click()
-    assert Path(download.value.path()).read_bytes()[:2] == b"PK"  # a ZIP archive
+    assert re.fullmatch(
+        r"donnees-personnelles-\d{4}-\d{2}-\d{2}\.html", download.value.suggested_filename
+    )
+    (headers,) = served
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    assert headers["content-disposition"].startswith("attachment;")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"<!DOCTYPE html>")
+
+    opened = page.context.new_page()
+    requests: list[str] = []
+    opened.on("request", lambda request: requests.append(request.url))
+    opened.on("dialog", lambda dialog: (requests.append("dialog"), dialog.dismiss()))
+    try:
+        opened.goto(saved.as_uri(), wait_until="load")
+        assert opened.title() == "Vos données personnelles — Klickit"
+        assert opened.locator("h1").inner_text() == "Vos données personnelles"
+        data = opened.evaluate("JSON.parse(document.getElementById('export-data').textContent)")
+        assert data["format"] == "klickit.personal-data-export"
+        assert data["subject"]["email"] == "dora@example.fr"
+        assert opened.locator("script").count() == 1
+        assert requests == [saved.as_uri()]  # the file itself, nothing else
+    finally:
+        opened.close()
+
     again = page.goto(link)
     assert again.status == 400
     assert page.inner_text("#error") == InvalidTokenError().message("fr")

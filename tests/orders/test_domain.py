@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from klickit_core.orders.domain import (
+    PAID_STAGES,
     PROGRESS,
     TERMINAL,
     TRANSITIONS,
@@ -18,6 +19,7 @@ from klickit_core.orders.domain import (
     Order,
     OrderAmountError,
     OrderStatus,
+    RetentionStage,
 )
 from klickit_core.testing import strategies as kst
 
@@ -148,20 +150,106 @@ def test_money_views_and_repr_hide_personal_data() -> None:
 
 @given(kst.orders(), kst.aware_datetimes())
 def test_a_restricted_order_keeps_the_invoice_data_only(order: Order, at: datetime) -> None:
-    """PRV-4 (issue #12): restricting an order for the accounting obligation removes the
-    client IP address, the phone number and the account link, and nothing else; doing it
-    again changes nothing, not even the date."""
+    """PRV-4 (issue #12, #19): restricting an order for the accounting obligation removes
+    its after-sales data (the client IP address, the phone number, the account link, who
+    moved it and why) as stripping does, and nothing else; doing it again changes
+    nothing, not even the dates."""
     restricted = order.restricted(at)
     assert restricted.ip_address is None
     assert restricted.contact.phone == ""
     assert restricted.customer_id is None
     assert restricted.restricted_at == at
+    assert restricted.stripped_at == at
     expected = attrs.evolve(
         order,
         contact=attrs.evolve(order.contact, phone=""),
+        history=tuple(attrs.evolve(c, actor="", reason="") for c in order.history),
         ip_address=None,
         customer_id=None,
         restricted_at=at,
+        stripped_at=at,
     )
     assert restricted == expected
+    assert restricted == attrs.evolve(order.stripped(at), restricted_at=at)
     assert restricted.restricted(at + timedelta(days=1)) == restricted
+
+
+@given(kst.orders(), kst.aware_datetimes())
+def test_a_stripped_order_keeps_what_the_accounts_need(order: Order, at: datetime) -> None:
+    """PRV-1 (issue #19): stripping removes the after-sales data, the phone, the client
+    IP address, the account link and who moved the order and why (its moves keep their
+    statuses and times); the name, email, both addresses, lines, amounts, VAT, dates and
+    status stay, and so does its retention stage and clock; stripping again changes
+    nothing, not even the date."""
+    stripped = order.stripped(at)
+    expected = attrs.evolve(
+        order,
+        contact=attrs.evolve(order.contact, phone=""),
+        history=tuple(attrs.evolve(c, actor="", reason="") for c in order.history),
+        ip_address=None,
+        customer_id=None,
+        stripped_at=at,
+    )
+    assert stripped == expected
+    assert [(c.to_status, c.at) for c in stripped.history] == [
+        (c.to_status, c.at) for c in order.history
+    ]
+    assert (stripped.retention_stage, stripped.retention_clock) == (
+        order.retention_stage,
+        order.retention_clock,
+    )
+    assert stripped.anonymised_at is None
+    assert stripped.stripped(at + timedelta(days=1)) == stripped
+
+
+@given(kst.orders(), kst.aware_datetimes())
+def test_an_anonymised_order_counts_as_stripped(order: Order, at: datetime) -> None:
+    """PRV-2 (issue #19): anonymising removes all that stripping does, so it stamps
+    ``stripped_at`` (keeping an earlier stamp), and the order leaves every stage."""
+    assert order.anonymised(at).stripped_at == at
+    earlier = at - timedelta(days=3)
+    assert order.stripped(earlier).anonymised(at).stripped_at == earlier
+    assert order.anonymised(at).retention_stage is None
+
+
+def test_a_move_after_stripping_names_someone_again_and_clears_the_stamp() -> None:
+    """PRV-2 (issue #19): a status move records who made it and why, after-sales data
+    again, so the order is no longer stripped (the next sweep takes that too); a further
+    partial refund, which records no move, keeps the stamp."""
+    done = (
+        make_order()
+        .with_payment(2980)
+        .moved_to(S.PROCESSING, AT, "gateway")
+        .moved_to(S.COMPLETED, AT + timedelta(days=1), "staff-1")
+    )
+    stripped = done.stripped(AT + timedelta(days=800))
+    later = AT + timedelta(days=900)
+    part = stripped.with_refund(100, at=later).moved_to(S.PARTIALLY_REFUNDED, later, "staff-2")
+    assert part.stripped_at is None
+    assert part.history[-1].actor == "staff-2"
+    again = part.stripped(later).moved_to(S.PARTIALLY_REFUNDED, later + timedelta(days=1), "x")
+    assert again.stripped_at == later  # no move recorded, nothing new to strip
+    assert again.refunded_at == later + timedelta(days=1)
+
+
+def test_an_order_ended_after_payment_is_an_accounting_record_of_its_own() -> None:
+    """PRV-1 (issue #19): an order cancelled, or whose payment failed, once money was
+    captured is in stage ``cancelled_after_payment`` (kept as long as a paid order, not
+    ten days); its clock is that end. Without money it is ``cancelled`` / ``failed``."""
+    deposit = make_order().with_payment(1000)
+    assert deposit.retention_stage is None  # open: money in, not ended
+    cancelled = deposit.moved_to(S.CANCELLED, AT, "staff-1")
+    failed = deposit.moved_to(S.FAILED, AT + timedelta(hours=1), "gateway")
+    assert (cancelled.retention_stage, cancelled.retention_clock) == (
+        RetentionStage.CANCELLED_AFTER_PAYMENT,
+        AT,
+    )
+    assert (failed.retention_stage, failed.retention_clock) == (
+        RetentionStage.CANCELLED_AFTER_PAYMENT,
+        AT + timedelta(hours=1),
+    )
+    unpaid_end = make_order().moved_to(S.CANCELLED, AT, "alice")
+    assert unpaid_end.retention_stage is RetentionStage.CANCELLED
+    unpaid_failure = make_order().moved_to(S.FAILED, AT, "gateway")
+    assert unpaid_failure.retention_stage is RetentionStage.FAILED
+    assert set(PAID_STAGES) == {RetentionStage.COMPLETED, RetentionStage.CANCELLED_AFTER_PAYMENT}

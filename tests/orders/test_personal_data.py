@@ -34,13 +34,16 @@ from klickit_core.consents.personal_data import (
 )
 from klickit_core.orders.domain import (
     HOLDS_STOCK,
+    PAID_STAGES,
     Order,
     OrderStatus,
     RetentionStage,
     SupportRequest,
 )
 from klickit_core.orders.personal_data import (
+    ORDERS_AFTER_SALES,
     ORDERS_CANCELLED,
+    ORDERS_CANCELLED_AFTER_PAYMENT,
     ORDERS_COMPLETED,
     ORDERS_FAILED,
     ORDERS_UNPAID,
@@ -53,6 +56,7 @@ from klickit_core.payments.personal_data import PAYMENTS_DETAILS, PaymentsProvid
 from klickit_core.personal_data import (
     ACCOUNTING_OBLIGATION,
     CIVIL_LIMITATION,
+    CONTRACT,
     DataSubject,
     ExportField,
     ExportRecord,
@@ -65,7 +69,7 @@ from klickit_core.personal_data import (
 from klickit_core.privacy.bundle import bundle_to_json
 from klickit_core.privacy.erasure import ErasureReport, erase_subject
 from klickit_core.privacy.export import export_subject
-from klickit_core.privacy.registry import BoundRegistry, PrivacyRegistry
+from klickit_core.privacy.registry import BoundRegistry, PrivacyRegistry, RegistryScheduleError
 from klickit_core.privacy.retention import RetentionSchedule, cutoff, is_due
 from klickit_core.privacy.sweep import SweepReport, run_sweep
 from klickit_core.shared.actors import Actor, Role
@@ -73,10 +77,15 @@ from klickit_core.shared.addresses import PostalAddress
 from klickit_core.testing import AdvancingClock, SequentialIds
 from klickit_core.testing import strategies as kst
 from klickit_core.testing.contracts import sql
+from klickit_core.testing.contracts.anonymised import (
+    assert_order_anonymised,
+    assert_order_stripped,
+)
 from klickit_core.testing.contracts.builders import T0, product
 from klickit_core.testing.contracts.order_sweeps import (
     DAY,
     cancelled,
+    cancelled_after_payment,
     checkout_consent,
     completed,
     failed,
@@ -170,6 +179,8 @@ def test_the_providers_fit_the_default_schedule() -> None:
     assert ids == [
         SUPPORT_REQUESTS,
         ORDERS_COMPLETED,
+        ORDERS_CANCELLED_AFTER_PAYMENT,
+        ORDERS_AFTER_SALES,
         ORDERS_CANCELLED,
         ORDERS_FAILED,
         ORDERS_UNPAID,
@@ -182,6 +193,40 @@ def test_the_providers_fit_the_default_schedule() -> None:
     assert bound(schedule=deleting).rule_for(ORDERS_COMPLETED).action is RetentionAction.DELETE
 
 
+def test_paid_orders_keep_the_invoice_ten_years_and_the_rest_two() -> None:
+    """PRV-1 (issue #19): orders cancelled or failed after payment are a category of their
+    own, ten years (a legal minimum) from that end on the accounting obligation, then
+    anonymised; the after-sales data of every paid order (phone, IP address, account
+    link, staff history) has a category of two years on the contract, whose end only
+    strips it (no shop may make it delete the order); the paid categories name only what
+    the invoice needs, as the policy does."""
+    registry = bound()
+    paid_then_ended = registry.category(ORDERS_CANCELLED_AFTER_PAYMENT)
+    rule = registry.rule_for(ORDERS_CANCELLED_AFTER_PAYMENT)
+    assert (paid_then_ended.legal_basis, rule.period.iso, rule.action.value) == (
+        ACCOUNTING_OBLIGATION,
+        "P10Y",
+        "anonymise",
+    )
+    assert rule.minimum is not None
+    assert rule.minimum.iso == "P10Y"
+    after_sales = registry.category(ORDERS_AFTER_SALES)
+    assert after_sales.legal_basis == CONTRACT
+    assert registry.rule_for(ORDERS_AFTER_SALES).period.iso == "P2Y"
+    assert after_sales.actions == frozenset({RetentionAction.ANONYMISE})
+    assert [f.key for f in after_sales.fields] == [
+        "phone",
+        "ip_address",
+        "customer_account",
+        "staff_history",
+    ]
+    invoice = ["name", "email", "billing_address", "shipping_address"]
+    for category in (ORDERS_COMPLETED, ORDERS_CANCELLED_AFTER_PAYMENT):
+        assert [f.key for f in registry.category(category).fields] == invoice
+    with pytest.raises(RegistryScheduleError):
+        bound(schedule=SCHEDULE.with_overrides(actions={"orders.after_sales": "delete"}))
+
+
 def test_an_order_is_exported_and_erased_under_its_stage() -> None:
     """PRV-1: open orders have no clock; they count as paid orders when money came in."""
     old = NOW - 40 * DAY
@@ -192,6 +237,9 @@ def test_an_order_is_exported_and_erased_under_its_stage() -> None:
     assert processing.retention_clock is None
     assert category_of(cancelled("o", old)) == ORDERS_CANCELLED
     assert category_of(failed("o", old)) == ORDERS_FAILED
+    assert category_of(cancelled_after_payment("o", old)) == ORDERS_CANCELLED_AFTER_PAYMENT
+    ended = cancelled_after_payment("o", old, failed=True)
+    assert category_of(ended) == ORDERS_CANCELLED_AFTER_PAYMENT
 
 
 _SETTLED = {OrderStatus.COMPLETED, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}
@@ -474,6 +522,87 @@ def test_the_orders_kept_after_erasure_hold_no_ip_address_nor_phone(
     assert not _erase(make_uow).changed
 
 
+def test_an_order_ended_after_payment_is_exported_kept_and_erased_under_its_category(
+    backend: tuple[str, MakeUow, SqlStore | None],
+) -> None:
+    """PRV-1, PRV-3, PRV-4 (issue #19): orders cancelled or failed after money was taken
+    are exported under ``orders.cancelled_after_payment``; an erasure keeps those inside
+    their ten years (Code de commerce L123-22, ten years from the cancellation, reported
+    under that category), restricted and stripped of their after-sales data, anonymises
+    the one past them, and forgets the card of the payment that took the money."""
+    _name, make_uow, _store = backend
+    young = zoe(cancelled_after_payment("o-young", NOW - 100 * DAY))
+    ended = zoe(cancelled_after_payment("o-ended", NOW - 50 * DAY, failed=True))
+    old = zoe(cancelled_after_payment("o-old", NOW - 3700 * DAY))
+    store_all(make_uow, young, ended, old, paid_payment("pay-young", young))
+    bundle = export_subject(bound(), make_uow(), ADMIN, ZOE, now=NOW, ids=SequentialIds("c"))
+    sections = {section.category_id: section for section in bundle.sections}
+    assert set(sections) == {ORDERS_CANCELLED_AFTER_PAYMENT, PAYMENTS_DETAILS}
+    records = sections[ORDERS_CANCELLED_AFTER_PAYMENT].records
+    assert [r.reference for r in records] == [old.number, young.number, ended.number]
+    assert _fields(records[1])["stripped_at"].value is None
+    report = _erase(make_uow)
+    erased = {c.category_id: c for o in report.outcomes for c in o.categories}
+    paid_then_ended = erased[ORDERS_CANCELLED_AFTER_PAYMENT]
+    assert (paid_then_ended.deleted, paid_then_ended.anonymised) == (0, 1)
+    kept = {k.reference: k for k in paid_then_ended.kept}
+    assert set(kept) == {young.number, ended.number}
+    assert kept[young.number].legal_basis == ACCOUNTING_OBLIGATION
+    assert kept[young.number].keep_until.isoformat() == "2036-08-16"  # cancelled + 10 years
+    assert erased[ORDERS_COMPLETED].kept == ()
+    assert erased[ORDERS_CANCELLED].deleted == erased[ORDERS_FAILED].deleted == 0
+    assert erased[PAYMENTS_DETAILS].anonymised == 1
+    with make_uow() as uow:
+        for original in (young, ended):
+            found = uow.orders.get(original.id)
+            assert found == original.restricted(NOW)
+            assert_order_stripped(original, attrs.evolve(found, restricted_at=None))
+        assert_order_anonymised(old, uow.orders.get("o-old"))
+        payment = uow.payments.get("pay-young")
+        assert payment is not None
+        assert (payment.card, payment.gateway_reference) == (None, "ch_pay-young")
+    assert not _erase(make_uow).changed
+
+
+def test_a_sweep_strips_paid_orders_after_two_years_and_says_so(
+    backend: tuple[str, MakeUow, SqlStore | None],
+) -> None:
+    """PRV-1, PRV-2 (issue #19): a sweep strips the after-sales data of the paid orders
+    (completed, refunded, cancelled or failed after payment) whose clock is a day past two
+    years, reports them under ``orders.after_sales``, leaves the paid orders a day inside
+    and those past ten years (anonymised, counted once, under their own category); the
+    dry run says the same, and a second run finds nothing."""
+    _name, make_uow, _store = backend
+    past = NOW - 732 * DAY  # the cutoff is 24 November 2024, midnight in Paris
+    inside = NOW - 729 * DAY
+    orders = {
+        "done": completed("o-done", past),
+        "refunded": completed("o-refunded", past - 400 * DAY, refunded_at=past),
+        "ended": cancelled_after_payment("o-ended", past),
+        "ended-failed": cancelled_after_payment("o-ended-failed", past, failed=True),
+        "inside": completed("o-inside", inside),
+        "refunded-inside": completed("o-refunded-inside", past, refunded_at=inside),
+        "ancient": completed("o-ancient", NOW - 3700 * DAY),
+        "ancient-ended": cancelled_after_payment("o-ancient-ended", NOW - 3700 * DAY),
+    }
+    store_all(make_uow, *orders.values())
+    dry = sweep(make_uow, NOW, dry_run=True)
+    real = sweep(make_uow, NOW)
+    assert [c.tally for c in dry.categories] == [c.tally for c in real.categories]
+    assert real.category(ORDERS_AFTER_SALES).tally.anonymised == 4
+    assert real.category(ORDERS_COMPLETED).tally.anonymised == 1
+    assert real.category(ORDERS_CANCELLED_AFTER_PAYMENT).tally.anonymised == 1
+    with make_uow() as uow:
+        for key in ("done", "refunded", "ended", "ended-failed"):
+            assert_order_stripped(orders[key], uow.orders.get(orders[key].id))
+        for key in ("inside", "refunded-inside"):
+            assert uow.orders.get(orders[key].id) == orders[key]
+        for key in ("ancient", "ancient-ended"):
+            assert_order_anonymised(orders[key], uow.orders.get(orders[key].id))
+    again = sweep(make_uow, NOW)
+    assert (again.examined, again.deleted, again.anonymised) == (0, 0, 0)
+
+
 def test_an_erasure_takes_the_terms_of_sale_along_with_their_orders(
     backend: tuple[str, MakeUow, SqlStore | None],
 ) -> None:
@@ -608,7 +737,16 @@ def test_after_erasure_the_person_is_nowhere_but_in_rows_kept_and_reported(
 
 
 # ---------------------------------------------------------------------------- sweeps
-KINDS = ("unpaid", "cancelled", "failed", "completed", "refunded", "processing")
+KINDS = (
+    "unpaid",
+    "cancelled",
+    "failed",
+    "completed",
+    "refunded",
+    "processing",
+    "cancelled_after_payment",
+    "failed_after_payment",
+)
 
 
 @st.composite
@@ -630,6 +768,8 @@ def shops(draw: st.DrawFn, max_size: int = 10) -> list[Any]:
             order = completed(order_id, at)
         elif kind == "refunded":
             order = completed(order_id, at - draw(st.integers(0, 900)) * DAY, refunded_at=at)
+        elif kind.endswith("_after_payment"):  # issue #19: ended once money was taken
+            order = cancelled_after_payment(order_id, at, failed=kind.startswith("failed"))
         else:
             order = (
                 unpaid(order_id, at)
@@ -640,7 +780,7 @@ def shops(draw: st.DrawFn, max_size: int = 10) -> list[Any]:
         items.append(checkout_consent(f"k-{n:03d}", order))  # its terms of sale
         if draw(st.booleans()):  # and a newsletter choice made at its checkout
             items.append(checkout_consent(f"n-{n:03d}", order, "newsletter"))
-        if kind in ("completed", "refunded", "processing") and draw(st.booleans()):
+        if kind not in ("unpaid", "cancelled", "failed") and draw(st.booleans()):
             items.append(paid_payment(f"p-{n:03d}", order))
         if draw(st.booleans()):
             sent = order.placed_at + HOUR
@@ -673,10 +813,14 @@ def initial(items: list[Any]) -> Shop:
 
 
 def model(shop: Shop, now: datetime) -> Shop:
-    """What a sweep at ``now`` must leave, from the domain alone."""
+    """What a sweep at ``now`` must leave, from the domain alone: past their own period,
+    paid orders anonymised and the others deleted; paid orders past the after-sales
+    period (and not anonymised) stripped, their terms of sale off the account."""
     orders: dict[str, Order] = {}
     deleted: set[str] = set()
     faded: set[str] = set()
+    stripped: set[str] = set()
+    after_sales = SCHEDULE.rule("orders.after_sales")
     stock = shop.stock
     for order in shop.orders.values():
         stage, clock = order.retention_stage, order.retention_clock
@@ -685,8 +829,17 @@ def model(shop: Shop, now: datetime) -> Shop:
             or clock is None
             or not is_due(SCHEDULE.rule(f"orders.{stage}"), clock, now)
         ):
-            orders[order.id] = order
-        elif stage.value == "completed":
+            if (
+                stage in PAID_STAGES
+                and clock is not None
+                and order.stripped_at is None
+                and is_due(after_sales, clock, now)
+            ):
+                orders[order.id] = order.stripped(now)
+                stripped.add(order.id)
+            else:
+                orders[order.id] = order
+        elif stage in PAID_STAGES:
             orders[order.id] = order.anonymised(now)
             faded.add(order.id)
         else:
@@ -712,7 +865,9 @@ def model(shop: Shop, now: datetime) -> Shop:
         payments[paid.id] = paid.anonymised() if over and paid.created_at < limit else paid
     consents: dict[str, ConsentRecord] = {}
     for record in shop.consents.values():  # PRV-5: the terms follow their order
-        if record.order_id not in deleted | faded:
+        if record.order_id in stripped and record.follows_order:
+            consents[record.id] = attrs.evolve(record, customer_id=None)
+        elif record.order_id not in deleted | faded:
             consents[record.id] = record
         elif not record.follows_order:
             consents[record.id] = attrs.evolve(record, order_id=None)

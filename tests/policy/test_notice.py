@@ -41,6 +41,7 @@ from klickit_core.policy.config import (
     LocalText,
     PolicyConfig,
     Right,
+    check_policy,
     policy_from_mapping,
 )
 from klickit_core.policy.notice import (
@@ -61,14 +62,18 @@ from klickit_core.shared.serialisation import unstructure
 LOCALES = ("fr", "en")
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 KEY = SigningKey("k1", b"k" * 32)
-#: The facts of a default shop: a 30-day Secure cookie, the default fraud screen.
-DEFAULT_FACTS = NoticeFacts.from_parts(CartCookieCodec([KEY]), default_fraud_screen())
+#: The cart cookie of Klickit's configuration (``[cart_cookie]``): a session cookie that
+#: the server refuses a day after the cart's last change.
+KLICKIT_COOKIE = {"cart_max_age": timedelta(days=1), "cart_session_cookie": True}
+#: The facts of Klickit's shop: that cookie, Secure, and the default fraud screen.
+DEFAULT_FACTS_CODEC = CartCookieCodec([KEY], max_age=timedelta(days=1), session_cookie=True)
+DEFAULT_FACTS = NoticeFacts.from_parts(DEFAULT_FACTS_CODEC, default_fraud_screen())
 
 
 @pytest.fixture(scope="module")
 def shop() -> Iterator[Shop]:
-    """A default shop (30-day Secure cookie, the default fraud screen)."""
-    made = build_shop(cart_keys=[KEY])
+    """Klickit's shop (its session cart cookie, the default fraud screen)."""
+    made = build_shop(cart_keys=[KEY], **KLICKIT_COOKIE)  # type: ignore[arg-type]
     yield made
     made.close()
 
@@ -421,7 +426,8 @@ def test_cookie_section_is_what_the_codec_sends(
 ) -> None:
     """PRV-8, CRT-3: the cookie's name, lifetime and flags in the notice are the ones the
     shop's ``Set-Cookie`` header carries, whatever ``cart_max_age`` and ``cookie_secure``
-    the shop was built with."""
+    the shop was built with (a configuration that states no ``[cart_cookie]``)."""
+    klickit_config = attrs.evolve(klickit_config, cart_cookie=None)
     shop = build_shop(cart_keys=[KEY], cart_max_age=max_age, cookie_secure=secure)
     cart = Cart((CartLine("SKU-1", 2),))
     header = shop.cart_cookie.set_cookie_header(cart, NOW)
@@ -448,6 +454,77 @@ def test_cookie_section_is_what_the_codec_sends(
         assert shown.value("http_only") == f"{yes} (HttpOnly)"
         assert shown.value("same_site").endswith("(SameSite=Lax)")
     shop.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "Kept until you close your browser (and at most 1 day after your last change)"),
+        (
+            "fr",
+            "Conservé jusqu’à la fermeture de votre navigateur (et au plus 1\xa0jour après "
+            "votre dernière modification)",
+        ),
+    ],
+)
+def test_a_session_cookie_is_said_to_last_the_visit(
+    klickit_config: PolicyConfig, bound_registry: BoundRegistry[Any], locale: str, expected: str
+) -> None:
+    """PRV-8, CRT-3 (issue #19, item 7): Klickit's cart cookie is a session cookie, « pendant
+    que vous visitez notre site »: the notice says so, with the server's bound, and its
+    attributes are the header's, without ``Max-Age``."""
+    shop = build_shop(cart_keys=[KEY], **KLICKIT_COOKIE)  # type: ignore[arg-type]
+    header = shop.cart_cookie.set_cookie_header(Cart((CartLine("SKU-1", 2),)), NOW)
+    name, sent = parse_set_cookie(header)
+    assert "max-age" not in sent
+    assert "expires" not in sent
+    facts = notice_facts(shop).cookie
+    assert facts.session is True
+    assert facts.attributes == header.split("; ", 1)[1] == "Path=/; Secure; HttpOnly; SameSite=Lax"
+    shown = notice(klickit_config, bound_registry, locale, facts=notice_facts(shop))
+    cookies = shown.section("cookies").facts()
+    assert cookies.value("name") == name
+    assert cookies.value("lifetime") == expected
+    assert cookies.value("attributes") == facts.attributes
+    shop.close()
+
+
+@pytest.mark.parametrize(
+    ("options", "paths"),
+    [
+        ({}, [("cart_cookie", "session"), ("cart_cookie", "max_age")]),
+        ({"cart_session_cookie": True}, [("cart_cookie", "max_age")]),
+        ({"cart_max_age": timedelta(days=1)}, [("cart_cookie", "session")]),
+        (
+            {"cart_max_age": timedelta(hours=23), "cart_session_cookie": True},
+            [("cart_cookie", "max_age")],
+        ),
+    ],
+)
+def test_a_shop_whose_cookie_differs_from_the_configuration_is_refused(
+    klickit_config: PolicyConfig,
+    bound_registry: BoundRegistry[Any],
+    options: dict[str, Any],
+    paths: list[tuple[str, str]],
+) -> None:
+    """PRV-8, CRT-3 (issue #19): the configuration says "session cookie, one day"; a shop
+    built otherwise gets no notice, and ``check_policy`` names each setting that differs,
+    as it does for a period (``policy.schedule_mismatch``)."""
+    shop = build_shop(cart_keys=[KEY], **options)
+    with pytest.raises(InvalidPolicyConfigError) as refused:
+        build_notice(klickit_config, bound_registry, notice_facts(shop), locale="en")
+    assert [(e.path, e.code) for e in refused.value.errors] == [
+        (path, "policy.cookie_mismatch") for path in paths
+    ]
+    with pytest.raises(InvalidPolicyConfigError) as checked:
+        check_policy(klickit_config, bound_registry, cart_cookie=shop.cart_cookie)
+    assert checked.value.errors == refused.value.errors
+    assert checked.value.errors[0].message("fr").startswith("Le cookie de panier de la boutique")
+    check_policy(klickit_config, bound_registry)  # no codec given: nothing to compare
+    klickit_shop = build_shop(cart_keys=[KEY], **KLICKIT_COOKIE)  # type: ignore[arg-type]
+    check_policy(klickit_config, bound_registry, cart_cookie=klickit_shop.cart_cookie)
+    shop.close()
+    klickit_shop.close()
 
 
 def test_cookie_facts_follow_the_codec_settings() -> None:
@@ -523,7 +600,7 @@ def test_no_automated_decision_when_the_screen_cannot_deny(
 ) -> None:
     """Art. 13(2)(f), art. 22: a screen that can only hold orders for a person decides
     nothing on its own, and the notice says there is no automated decision."""
-    shop = build_shop(cart_keys=[KEY], fraud=screen)
+    shop = build_shop(cart_keys=[KEY], fraud=screen, **KLICKIT_COOKIE)  # type: ignore[arg-type]
     facts = notice_facts(shop)
     assert facts.can_deny is False
     assert facts.deny_rules == ()
@@ -606,7 +683,7 @@ def test_a_shop_rule_set_to_deny_names_what_it_looks_at(
 ) -> None:
     """Art. 13(2)(f): the rule's own description (or a generic one) is listed."""
     screen = FraudScreen([AmountThresholdRule(verdict=FraudVerdict.DENY), _AlwaysDeny()])
-    facts = notice_facts(cart_cookie=CartCookieCodec([KEY]), fraud=screen)
+    facts = notice_facts(cart_cookie=DEFAULT_FACTS_CODEC, fraud=screen)
     assert facts.can_deny
     items = (
         notice(klickit_config, bound_registry, "fr", facts=facts)

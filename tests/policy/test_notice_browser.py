@@ -10,6 +10,7 @@ skipping them; locally they are skipped.
 from __future__ import annotations
 
 import struct
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,10 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "_static" / "policy"
+#: Klickit's shop: a session cart cookie valid one day after the last change.
 FACTS = NoticeFacts.from_parts(
-    CartCookieCodec([SigningKey("k1", b"k" * 32)]), default_fraud_screen()
+    CartCookieCodec([SigningKey("k1", b"k" * 32)], max_age=timedelta(days=1), session_cookie=True),
+    default_fraud_screen(),
 )
 #: The part of the page the docs show.
 DOCS_CLIP = {"x": 0, "y": 0, "width": 1024, "height": 1280}

@@ -8,7 +8,7 @@ carry every section of the notice, with the cookie facts exactly as the codec se
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -27,7 +27,9 @@ from klickit_core.privacy.registry import BoundRegistry
 
 LOCALES = ("fr", "en")
 KEY = SigningKey("k1", b"k" * 32)
-FACTS = NoticeFacts.from_parts(CartCookieCodec([KEY]), default_fraud_screen())
+#: Klickit's shop: a session cart cookie valid one day after the last change.
+CODEC = CartCookieCodec([KEY], max_age=timedelta(days=1), session_cookie=True)
+FACTS = NoticeFacts.from_parts(CODEC, default_fraud_screen())
 HOSTILE = '<script>alert("x")</script> **Bold** [link](javascript:alert(1)) | a_b & `c` # h'
 
 
@@ -154,7 +156,7 @@ def test_html_tables_and_facts_carry_stable_keys(
     assert "orders.completed" in rows
     assert "google_drive" in rows
     text = render_notice_html(built)
-    header = CartCookieCodec([KEY]).set_cookie_header(Cart(), datetime(2026, 12, 7, tzinfo=UTC))
+    header = CODEC.set_cookie_header(Cart(), datetime(2026, 12, 7, tzinfo=UTC))
     attributes = header.split("; ", 1)[1]
     assert f'<dd data-key="attributes">{attributes}</dd>' in text
 

@@ -40,10 +40,12 @@ def _config(cancelled: str) -> PolicyConfig:
 
 
 def _shop(config: PolicyConfig) -> Shop:
+    assert config.cart_cookie is not None  # Klickit's states its cart cookie
     shop = build_shop(
         "memory://",
         clock=FixedClock(PLACED),
         privacy=PrivacySettings(schedule=config.schedule()),
+        **config.cart_cookie.shop_options(),
     )
     with shop.unit_of_work() as uow:
         uow.products.add(Product("MUG", "Mug", Money.of("14.90", "EUR"), stock=5))

@@ -234,12 +234,17 @@ def test_processors_are_those_receiving_the_sheets_categories(
     the categories of that sheet they receive; no transfer when all are in the EEA."""
     orders = _sheet(register_fr, "orders")
     assert [(p.id, p.receives) for p in orders.processors] == [
-        ("payment_gateway", ("orders.completed", "orders.failed")),
+        (
+            "payment_gateway",
+            ("orders.completed", "orders.cancelled_after_payment", "orders.failed"),
+        ),
         ("ovh_mail", ("orders.completed",)),
         (
             "o2switch",
             (
                 "orders.completed",
+                "orders.cancelled_after_payment",  # issue #19
+                "orders.after_sales",
                 "orders.cancelled",
                 "orders.failed",
                 "orders.unpaid",
@@ -278,7 +283,7 @@ def test_security_measures_and_dates_on_every_sheet(
 ) -> None:
     """PRV-7: the security measures and the created / updated dates of the configuration."""
     measures = tuple(measure.fr for measure in klickit_config.security_measures)
-    assert len(measures) == 8
+    assert len(measures) == 9
     for sheet in register_fr.sheets:
         assert sheet.security_measures == measures
         assert (sheet.created.isoformat(), sheet.updated.isoformat()) == (

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import attrs
 
@@ -326,3 +327,40 @@ def sample_bundle(
         for entry in bound.entries()
     )
     return ExportBundle(subject, NOW, locale, "Klickit", sections, notices)
+
+
+class _DataBlocks(HTMLParser):
+    """Collects the text of every ``<script>`` element, with its attributes, as a browser's
+    tokenizer splits them (script text ends at the first ``</script``)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._open: dict[str, str | None] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self._open, self._text = dict(attrs), []
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._open is not None:
+            self.scripts.append((self._open, "".join(self._text)))
+            self._open = None
+
+
+def data_block(html: str) -> str:
+    """The text of the page's one JSON data block (PRV-3, issue #19 item 9). Fails unless
+    the page holds exactly one ``<script>``, and it is ``type="application/json"`` with
+    ``id="export-data"``: hostile text that closed the block would add another."""
+    parser = _DataBlocks()
+    parser.feed(html)
+    parser.close()
+    (only,) = parser.scripts
+    attributes, text = only
+    assert attributes == {"type": "application/json", "id": "export-data"}
+    return text

@@ -135,8 +135,8 @@ def seed(uow: Any) -> None:
         )
     )
     uow.sessions.add(VisitorSession("sess-bob", NOW - DAY, NOW - DAY, customer_id="c-bob"))
-    uow.carts.save("c-zoe", Cart((CartLine("MUG", 2), CartLine("TEA", 1))))
-    uow.carts.save("c-bob", Cart((CartLine("TEA", 1),)))
+    uow.carts.save("c-zoe", Cart((CartLine("MUG", 2), CartLine("TEA", 1))), at=NOW - DAY)
+    uow.carts.save("c-bob", Cart((CartLine("TEA", 1),)), at=NOW - DAY)
     approved = Review(
         "r-zoe-1",
         "MUG",

@@ -1,7 +1,8 @@
 """PRV-3 in a real browser: the export's HTML file opens in headless Chromium (Debian's
 package) from disk, makes no network request, logs no error, runs nothing, shows hostile
 text as text, prints, and gives a screenshot that is checked (not pixel-compared: fonts
-differ between machines).
+differ between machines). The single-file download (issue #19 item 9) also carries its
+JSON in a data block that the browser parses and never runs.
 
 Under CI (``CI`` set) a missing Chromium or Playwright fails these tests instead of
 skipping them; ``.ci/run`` installs Debian's ``chromium``. Locally they are skipped.
@@ -9,6 +10,7 @@ skipping them; ``.ci/run`` installs Debian's ``chromium``. Locally they are skip
 
 from __future__ import annotations
 
+import json
 import struct
 import zlib
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 
 from klickit_core.adapters.export import HtmlBundleRenderer
 from klickit_core.privacy.bundle import bundle_to_json
+from klickit_core.privacy.requests import bundle_file
 
 from .fakes import HOSTILE, sample_bundle
 
@@ -132,5 +135,53 @@ def test_the_file_opens_offline_without_errors_and_looks_right(
         assert pdf.startswith(b"%PDF")
         assert requests == [url]
         assert problems == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_the_single_html_file_opens_and_its_data_block_parses(
+    browser: Any, tmp_path: Path, locale: str
+) -> None:
+    """PRV-3, issue #19 item 9: the download itself (one ``.html`` file, the JSON inside)
+    opens from disk with no request but the file, no error, no dialog: the data block is
+    never run, even with a name written to close it. Its text parses in the browser to
+    the JSON export, the page shows the same name as text, and says the JSON is inside."""
+    closer = "</script><script>alert(1)</script>"
+    bundle = sample_bundle(locale=locale, name=closer, text=f"{HOSTILE}\u2028<!--<script>")
+    delivered = bundle_file(bundle, HtmlBundleRenderer(), "html")
+    page_file = tmp_path / delivered.filename
+    page_file.write_bytes(delivered.data)
+    url = page_file.as_uri()
+
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    requests: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type in {"error", "warning"}
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
+    page.on("dialog", lambda dialog: (problems.append("dialog"), dialog.dismiss()))
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_timeout(200)
+        assert requests == [url]
+        assert problems == []
+        assert page.locator("script").count() == 1
+        assert page.locator('script[type="application/json"]#export-data').count() == 1
+        parsed = page.evaluate("JSON.parse(document.getElementById('export-data').textContent)")
+        assert parsed == json.loads(bundle_to_json(bundle))
+        assert page.locator('td[data-key="name"]').inner_text() == closer
+        intro = page.locator("header").inner_text()
+        assert "JSON" in intro
+        assert ("au format JSON" if locale == "fr" else "inside this file in JSON") in intro
+        assert page.title().endswith("— Klickit")
     finally:
         context.close()

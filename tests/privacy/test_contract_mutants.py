@@ -40,6 +40,7 @@ from klickit_core.testing.contracts import sql
 from klickit_core.testing.contracts.anonymised import (
     ANONYMISED_CHECKS,
     assert_order_anonymised,
+    assert_order_stripped,
     assert_payment_anonymised,
     assert_review_anonymised,
 )
@@ -48,6 +49,7 @@ from klickit_core.testing.contracts.builders import T0, review
 from klickit_core.testing.contracts.order_sweeps import (
     DAY,
     OrderRetentionContract,
+    cancelled_after_payment,
     completed,
     paid_payment,
 )
@@ -234,7 +236,14 @@ def test_every_anonymising_category_has_a_check() -> None:
         if bound.rule_for(entry.category.id).action is RetentionAction.ANONYMISE
     }
     assert anonymising == set(ANONYMISED_CHECKS)
-    assert anonymising == {"orders.completed", "payments.details", "reviews.authors"}
+    assert anonymising == {
+        "orders.completed",
+        "orders.cancelled_after_payment",
+        "orders.after_sales",  # stripped, issue #19
+        "payments.details",
+        "reviews.authors",
+        "reviews.published",  # unsigned three years after publication, issue #19
+    }
 
 
 _OLD = completed("o-1", T0 - 4000 * DAY, customer_id="cust-1")
@@ -312,3 +321,124 @@ def test_each_author_detail_a_review_keeps_is_named(left: dict[str, Any], field:
     assert_review_anonymised(_REVIEW, _REVIEW.anonymised())
     with pytest.raises(AssertionError, match=field):
         assert_review_anonymised(_REVIEW, attrs.evolve(_REVIEW.anonymised(), **left))
+
+
+# ---------------------------------------------------------------------------- after-sales
+_PAID_OLD = completed("o-1", T0 - 1000 * DAY, refunded_at=T0 - 900 * DAY)
+_STRIPPED = _PAID_OLD.stripped(T0)
+
+
+@pytest.mark.parametrize(
+    ("left", "field"),
+    [
+        ({"contact": _PAID_OLD.contact}, "contact.phone"),
+        ({"ip_address": "192.0.2.7"}, "ip_address"),
+        ({"customer_id": "cust-1"}, "customer_id"),
+        ({"history": _PAID_OLD.history}, r"history\[0\]\.actor"),
+        ({"history": _PAID_OLD.history}, r"history\[3\]\.reason"),
+        ({"history": _STRIPPED.history[:-1]}, r"history \(statuses or times"),
+        ({"stripped_at": None}, "stripped_at"),
+        ({"contact": attrs.evolve(_STRIPPED.contact, email="")}, "contact.email"),
+        ({"contact": attrs.evolve(_STRIPPED.contact, last_name="")}, "contact.last_name"),
+        ({"billing_address": PostalAddress("FR")}, "billing_address"),
+        ({"shipping_address": PostalAddress("FR")}, "shipping_address"),
+        ({"refunded_minor": 0}, "refunded_minor"),
+        ({"anonymised_at": T0}, "anonymised_at"),
+        ({"shipping_method": "+33612345678"}, "a value of the original"),
+    ],
+)
+def test_each_after_sales_field_a_stripped_order_keeps_or_loses_is_named(
+    left: dict[str, Any], field: str
+) -> None:
+    """PRV-1 (issue #19): the stripped check names each after-sales field still there
+    (phone, IP, account, who moved the order and why), and each invoice field lost or
+    changed (name, email, addresses, amounts), and finds a removed value moved to any
+    field; field names only, never values."""
+    assert_order_stripped(_PAID_OLD, _STRIPPED)
+    with pytest.raises(AssertionError, match=field) as caught:
+        assert_order_stripped(_PAID_OLD, attrs.evolve(_STRIPPED, **left))
+    assert "+33612345678" not in str(caught.value)
+
+
+def _strip_keeps_the_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Order.stripped`` forgets who moved the order (memory calls it)."""
+    real = Order.stripped
+
+    def stripped(self: Order, at: datetime) -> Order:
+        return attrs.evolve(real(self, at), history=self.history)
+
+    monkeypatch.setattr(Order, "stripped", stripped)
+
+
+def _strip_a_day_late(repository: type[Any]) -> Patch:
+    """The after-sales sweep keeps paid orders' phone and IP a day longer."""
+
+    def patch(monkeypatch: pytest.MonkeyPatch) -> None:
+        real = repository.sweep_after_sales
+
+        def sweep_after_sales(self: Any, before: datetime, **options: Any) -> Any:
+            return real(self, before - DAY, **options)
+
+        monkeypatch.setattr(repository, "sweep_after_sales", sweep_after_sales)
+
+    return patch
+
+
+_LATE_STRIP = {
+    "memory": _strip_a_day_late(MemoryOrders),
+    "sqlite": _strip_a_day_late(SqlOrders),
+    "postgres": _strip_a_day_late(SqlOrders),
+}
+
+
+def test_a_late_after_sales_sweep_is_caught_on_every_backend(
+    backend: tuple[str, MakeUow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PRV-2 (issue #19): the boundary contract of ``orders.after_sales`` passes on the
+    real sweep and fails on each backend's sweep that strips a day late."""
+    name, make_uow = backend
+    check_boundaries(make_uow, "orders.after_sales")
+    _LATE_STRIP[name](monkeypatch)
+    with pytest.raises(AssertionError, match=r"orders\.after_sales: the record 'due'"):
+        check_boundaries(_fresh(name, make_uow), "orders.after_sales")
+
+
+def test_a_strip_that_keeps_the_history_is_caught_on_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PRV-1 (issue #19): the memory backend calls ``Order.stripped``; the boundary and
+    sweep contracts judge its result field by field, not against that method, so a
+    stripping that keeps who moved the order fails them, naming the history."""
+    check_boundaries(MemoryStore().unit_of_work, "orders.after_sales")
+    contract = OrderRetentionContract()
+    contract.test_paid_orders_past_their_after_sales_period_are_stripped(MemoryStore().unit_of_work)
+    _strip_keeps_the_history(monkeypatch)
+    with pytest.raises(AssertionError, match=r"history\[\d\]\.actor"):
+        check_boundaries(MemoryStore().unit_of_work, "orders.after_sales")
+    with pytest.raises(AssertionError, match=r"history\[\d\]\.actor"):
+        contract.test_paid_orders_past_their_after_sales_period_are_stripped(
+            MemoryStore().unit_of_work
+        )
+
+
+def test_an_order_ended_after_payment_swept_as_cancelled_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PRV-1 (issue #19): an order cancelled after payment is not one of the « opérations
+    annulées » of ten days. Put back among the cancelled orders (the mistake the new
+    stage prevents), the ten-day sweep deletes it and the boundary contract of
+    ``orders.cancelled_after_payment`` fails: its records past ten years were not
+    anonymised, and its sweep found nothing."""
+    check_boundaries(MemoryStore().unit_of_work, "orders.cancelled_after_payment")
+    real = Order.retention_stage
+
+    def as_cancelled(self: Order) -> RetentionStage | None:
+        stage = real.fget(self)  # type: ignore[attr-defined]
+        if stage is RetentionStage.CANCELLED_AFTER_PAYMENT:
+            return RetentionStage.CANCELLED
+        return stage  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Order, "retention_stage", property(as_cancelled))
+    assert cancelled_after_payment("o-1", T0).retention_stage is RetentionStage.CANCELLED
+    with pytest.raises(AssertionError, match=r"orders\.cancelled_after_payment"):
+        check_boundaries(MemoryStore().unit_of_work, "orders.cancelled_after_payment")

@@ -118,7 +118,7 @@ def populate(factory: Factory, accounts: list[Account]) -> None:
                     Review(f"r-{account.id}", "MUG", 4, "Bien", "Camille", email, made, account.id)
                 )
             if account.cart:
-                uow.carts.save(account.id, Cart((CartLine("MUG", 1),)))
+                uow.carts.save(account.id, Cart((CartLine("MUG", 1),)), at=made)
             if account.visit_days is not None:
                 last = NOW - account.visit_days * DAY
                 uow.sessions.add(

@@ -124,12 +124,12 @@ def test_the_entry_commits_with_the_erasure_or_not_at_all() -> None:
     with pytest.raises(RuntimeError):
         erase(store.unit_of_work, before_commit=fail)
     assert camille_present(store.unit_of_work)
-    assert list(export_ledger(store.unit_of_work)) == []
+    assert list(export_ledger(store.unit_of_work, JOB)) == []
 
     report = erase(store.unit_of_work)
     assert report.changed
     assert not camille_present(store.unit_of_work)
-    (entry,) = export_ledger(store.unit_of_work)
+    (entry,) = export_ledger(store.unit_of_work, JOB)
     assert entry == ledger_entry(
         KEY, CAMILLE, at=NOW, entry_id=entry.id, reference=report.reference
     )
@@ -145,7 +145,7 @@ def test_a_dry_run_records_nothing() -> None:
     report = erase(store.unit_of_work, dry_run=True)
     assert report.changed
     assert camille_present(store.unit_of_work)
-    assert list(export_ledger(store.unit_of_work)) == []
+    assert list(export_ledger(store.unit_of_work, JOB)) == []
 
 
 # ---------------------------------------------------------------------------- restore
@@ -167,7 +167,7 @@ def test_erasure_survives_a_restored_sqlite_backup(tmp_path: Path) -> None:
     with sql.sqlite_store(live) as store:
         erase(store.unit_of_work)
         assert not camille_present(store.unit_of_work)
-        ledger_file = "".join(write_ledger_lines(export_ledger(store.unit_of_work)))
+        ledger_file = "".join(write_ledger_lines(export_ledger(store.unit_of_work, JOB)))
         for row in _raw_rows(store):
             text = " ".join(str(value) for value in row).lower()
             for clear in ("camille", "durand", "example.fr", "cust-1", "bob"):
@@ -176,10 +176,12 @@ def test_erasure_survives_a_restored_sqlite_backup(tmp_path: Path) -> None:
     shutil.copyfile(backup, live)  # the restore
     with sql.sqlite_store(live) as store:
         assert camille_present(store.unit_of_work)
-        assert list(export_ledger(store.unit_of_work)) == []  # the restored ledger is older
-        added = import_ledger(store.unit_of_work, read_ledger_lines(io.StringIO(ledger_file)))
+        assert list(export_ledger(store.unit_of_work, JOB)) == []  # the restored ledger is older
+        added = import_ledger(store.unit_of_work, JOB, read_ledger_lines(io.StringIO(ledger_file)))
         assert added == 1
-        assert import_ledger(store.unit_of_work, read_ledger_lines(io.StringIO(ledger_file))) == 0
+        assert (
+            import_ledger(store.unit_of_work, JOB, read_ledger_lines(io.StringIO(ledger_file))) == 0
+        )
         report = reapply_erasures(
             bound(), store.unit_of_work, JOB, key=KEY, now=NOW, ids=SequentialIds("r")
         )
@@ -212,7 +214,7 @@ def test_reapply_only_after_the_backup_time_and_with_the_right_key() -> None:
     seed(source.unit_of_work)
     seed(restored.unit_of_work)
     erase(source.unit_of_work)
-    import_ledger(restored.unit_of_work, export_ledger(source.unit_of_work))
+    import_ledger(restored.unit_of_work, JOB, export_ledger(source.unit_of_work, JOB))
 
     later = reapply_erasures(
         bound(), restored.unit_of_work, JOB, key=KEY, now=NOW, ids=SequentialIds("r"),
@@ -247,7 +249,7 @@ def test_a_match_by_account_id_alone_is_erased_too() -> None:
         uow.customers.add(customer("cust-1", "ancienne@example.fr"))
         uow.commit()
     erase(source.unit_of_work)
-    import_ledger(restored.unit_of_work, export_ledger(source.unit_of_work))
+    import_ledger(restored.unit_of_work, JOB, export_ledger(source.unit_of_work, JOB))
     report = reapply_erasures(
         bound(), restored.unit_of_work, JOB, key=KEY, now=NOW, ids=SequentialIds("r")
     )
@@ -273,7 +275,9 @@ def test_reapply_erases_exactly_the_people_the_ledger_names(
     named = sorted(n for n in erased if n < people)
     for number in named:
         erase(source.unit_of_work, DataSubject(f"guest{number:03d}@example.org"))
-    import_ledger(restored.unit_of_work, export_ledger(source.unit_of_work, page=2), page=3)
+    import_ledger(
+        restored.unit_of_work, JOB, export_ledger(source.unit_of_work, JOB, page=2), page=3
+    )
     report = reapply_erasures(
         bound(), restored.unit_of_work, JOB, key=KEY, now=NOW, ids=SequentialIds("r"), page=page
     )

@@ -43,7 +43,7 @@ from klickit_core.adapters.sql import SqlStore
 from klickit_core.cart.domain import Cart, CartLine
 from klickit_core.cart.personal_data import CARTS_CATEGORY
 from klickit_core.catalogue.domain import Review
-from klickit_core.catalogue.personal_data import REVIEWS_CATEGORY
+from klickit_core.catalogue.personal_data import PUBLISHED_CATEGORY, REVIEWS_CATEGORY
 from klickit_core.consents.domain import ConsentRecord
 from klickit_core.consents.personal_data import (
     CONSENT_PROOF,
@@ -155,8 +155,9 @@ def test_the_providers_bind_to_the_default_schedule() -> None:
         RECOVERY_CATEGORY: "contact.messages",
         ACCESS_LOG_CATEGORY: "staff.access_log",
         SESSIONS_CATEGORY: "sessions.visitor",
-        CARTS_CATEGORY: "accounts.inactive",
+        CARTS_CATEGORY: "carts.saved",
         REVIEWS_CATEGORY: "reviews.erased_authors",
+        PUBLISHED_CATEGORY: "reviews.published",
         CONSENTS_CATEGORY: "consents.proofs",
         STANDING_CATEGORY: "consents.standing",
     }
@@ -211,6 +212,9 @@ def test_export_holds_everything_of_the_person_and_no_secret(backend: Backend) -
     session = {f.key: f.value for f in sections[SESSIONS_CATEGORY].records[0].fields}
     assert session["ip_address"] == IP
     assert "Talence" in str(session["shipping_address"])
+    assert session["customer_account"] == "c-zoe"  # the declared account link (issue #19)
+    cart = {f.key: f.value for f in sections[CARTS_CATEGORY].records[0].fields}
+    assert cart["updated_at"] == NOW - timedelta(days=1)  # the carts.saved clock (issue #19)
     staff = [{f.key: f.value for f in r.fields} for r in sections[ACCESS_LOG_CATEGORY].records]
     assert [row["staff"] for row in staff] == ["admin-1", "manager-1"]
     document = bundle_to_json(bundle)
@@ -369,7 +373,7 @@ def populate(factory: Factory, world: dict[str, Any]) -> None:
             uow.customers.add(
                 Customer(cid, f"{cid}@example.fr", "Camille", "Martin", at, at, phone=None)
             )
-            uow.carts.save(cid, Cart((CartLine("MUG", 1),)))
+            uow.carts.save(cid, Cart((CartLine("MUG", 1),)), at=at)
             uow.reviews.add(
                 Review(f"r-{cid}", "MUG", 4, "Bien", "Camille", f"{cid}@example.fr", at, cid)
             )
@@ -377,7 +381,7 @@ def populate(factory: Factory, world: dict[str, Any]) -> None:
                 uow.login_attempts.add(
                     LoginAttempt(f"la-{cid}", NOW - login, AttemptOutcome.SUCCEEDED, cid, IP)
                 )
-        uow.carts.save("c-ghost", Cart((CartLine("TEA", 1),)))
+        uow.carts.save("c-ghost", Cart((CartLine("TEA", 1),)), at=NOW)
         for i, age in enumerate(world["sessions"]):
             uow.sessions.add(VisitorSession(f"s-{i}", NOW - age - DAY, NOW - age, ip_address=IP))
         for i, age in enumerate(world["attempts"]):
@@ -424,7 +428,9 @@ def check(factory: Factory, world: dict[str, Any], now: datetime) -> None:
             last = max(NOW - age, NOW - login) if login is not None else NOW - age
             gone = due("accounts.inactive", last, now)
             assert (uow.customers.get(cid) is None) == gone, cid
-            assert (uow.carts.get(cid) is None) == gone
+            # A cart goes with its account, or unchanged past carts.saved (issue #19).
+            cart_gone = gone or due("carts.saved", NOW - age, now)
+            assert (uow.carts.get(cid) is None) == cart_gone, cid
             assert uow.reviews.get(f"r-{cid}").is_anonymised == gone
             if gone:
                 deleted_accounts.add(cid)

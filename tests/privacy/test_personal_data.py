@@ -225,6 +225,32 @@ def test_sweep_tasks_and_batches() -> None:
         SweepTask("notes.short", "r", NOW.replace(tzinfo=None), RetentionAction.DELETE, NOW)
     with pytest.raises(InvalidSweepDataError):
         SweepTask("notes.short", "r", NOW, "delete", NOW)  # type: ignore[arg-type]
+    assert task.rule_cutoffs == ()
+    assert task.cutoff_of("test.long") is None
+    knowing = SweepTask(
+        "notes.short",
+        "test.short",
+        NOW - timedelta(days=10),
+        RetentionAction.DELETE,
+        NOW,
+        rule_cutoffs=(("test.long", NOW - timedelta(days=30)),),
+    )
+    assert knowing.cutoff_of("test.long") == NOW - timedelta(days=30)  # issue #19
+    for cutoffs in (
+        (("test.long", NOW.replace(tzinfo=None)),),
+        (("test.long",),),
+        [("test.long", NOW)],
+        ((1, NOW),),
+    ):
+        with pytest.raises(InvalidSweepDataError):
+            SweepTask(
+                "notes.short",
+                "r",
+                NOW,
+                RetentionAction.DELETE,
+                NOW,
+                rule_cutoffs=cutoffs,  # type: ignore[arg-type]
+            )
     reason = KeepReason("open_dispute", "An open dispute")
     batch = SweepBatch("notes.short", 4, 1, 2, (KeptCount(reason, 1),), SweepCursor("n-9"))
     assert batch.kept_total == 1

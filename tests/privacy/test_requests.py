@@ -1,7 +1,8 @@
 """PRV-3, PRV-4, X-6, SEC-6: access and erasure requests, end to end on memory and SQLite.
 
 Request → confirmation mail with a link built from the configured base URL → confirm →
-bundle (one HTML file and one JSON file, zipped) → single-use download; erasure through
+bundle (one HTML file with the JSON inside it by default, or the HTML and JSON files
+zipped) → single-use download; erasure through
 every provider with the ledger entry and a report mailed to the person; the one-month
 deadline, its extension with notice, and the staff listing of what is overdue.
 """
@@ -31,6 +32,7 @@ from klickit_core.privacy.bundle import export_schema
 from klickit_core.privacy.personal_data import BUNDLES, REQUESTS
 from klickit_core.privacy.records import (
     ErasureKey,
+    ExportFormat,
     ExtensionReason,
     InvalidErasureKeyError,
     PrivacyRequest,
@@ -50,6 +52,8 @@ from klickit_core.shared.tokens import InvalidTokenError
 from klickit_core.testing import AdvancingClock, FixedClock, InMemoryOutbox, SequentialIds
 from klickit_core.testing.contracts import sql
 from klickit_core.testing.contracts.builders import consent, customer, order
+
+from .fakes import data_block
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 BASE = "https://boutique.example.fr"
@@ -117,6 +121,11 @@ class Flow:
     def last_token(self) -> str:
         return token_of(self.outbox.messages[-1])
 
+    def delivering(self, export_format: ExportFormat | str) -> Flow:
+        """This flow on the same store, with the shop delivering ``export_format``."""
+        settings = attrs.evolve(self.settings, export_format=export_format)
+        return Flow(self.shop.with_parts(privacy=settings), self.clock, self.outbox)
+
 
 def token_of(message: MailMessage) -> str:
     return message.body.split("token=")[1].split()[0]
@@ -172,11 +181,22 @@ def unzip(download: rq.BundleDownload) -> dict[str, str]:
         return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
 
 
+def exported(download: rq.BundleDownload) -> dict[str, Any]:
+    """The export's JSON document, from the page's data block or the archive's file."""
+    if download.export_format is ExportFormat.ZIP:
+        (name,) = [name for name in unzip(download) if name.endswith(".json")]
+        document: dict[str, Any] = json.loads(unzip(download)[name])
+    else:
+        document = json.loads(data_block(download.data.decode("utf-8")))
+    return document
+
+
 # ---------------------------------------------------------------------------- access
 def test_access_request_end_to_end(flow: Flow) -> None:
-    """PRV-3, SEC-6: request → mail with a link from the configured base URL → confirm →
-    bundle (HTML + JSON, every provider's data, never a password hash or a token) →
-    downloaded once; a second download is refused."""
+    """PRV-3, SEC-6, issue #19 item 9: request → mail with a link from the configured base
+    URL → confirm → by default one HTML file (« le fichier comportant l'extension HTML »)
+    holding every provider's data, with the JSON inside it, never a password hash or a
+    token → downloaded once, named and typed as HTML; a second download is refused."""
     answer = flow.open("  Camille@Example.FR ")
     assert answer is rq.REQUEST_RECEIVED
     (confirmation,) = flow.mails()
@@ -192,27 +212,28 @@ def test_access_request_end_to_end(flow: Flow) -> None:
     assert delivery.to == CAMILLE
     assert f"{BASE}/mes-donnees/telecharger?token=" in delivery.body
 
+    assert "C'est un fichier comportant l'extension .html" in delivery.body
+    assert "archive ZIP" not in delivery.body
+
     download = flow.download(token_of(delivery))
-    assert download.content_type == "application/zip"
-    assert download.filename == "donnees-personnelles-2026-11-24.zip"
-    files = unzip(download)
-    assert sorted(files) == ["donnees-personnelles.html", "donnees-personnelles.json"]
-    data = json.loads(files["donnees-personnelles.json"])
+    assert download.content_type == "text/html; charset=utf-8"
+    assert download.filename == "donnees-personnelles-2026-11-24.html"
+    assert download.export_format is ExportFormat.HTML
+    html = download.data.decode("utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    data = json.loads(data_block(html))  # the page's one script: its inert JSON block
     jsonschema.validate(data, export_schema())
     assert data["subject"] == {"email": CAMILLE, "customer_id": "cust-1"}
     sections = {section["category"] for section in data["sections"]}
     assert {"accounts.customers", "orders.completed", REQUESTS} <= sections
-    assert "KL-2026-o-1" in files["donnees-personnelles.json"]
-    html = files["donnees-personnelles.html"]
     assert CAMILLE in html
-    assert "KL-2026-o-1" in html
-    assert "<script" not in html
-    for text in files.values():
-        assert PASSWORD_HASH not in text
-        assert "argon2" not in text
-        for message in flow.mails():
-            assert token_of(message) not in text
-            assert token_of(message).split(".")[0] not in text  # not even the selector
+    assert html.count("KL-2026-o-1") >= 2  # shown in the page, and in its JSON
+    assert "au format JSON" in html  # the page says where the JSON is
+    assert PASSWORD_HASH not in html
+    assert "argon2" not in html
+    for message in flow.mails():
+        assert token_of(message) not in html
+        assert token_of(message).split(".")[0] not in html  # not even the selector
 
     with pytest.raises(InvalidTokenError) as refused:
         flow.download(token_of(delivery))
@@ -233,11 +254,56 @@ def test_the_bundle_is_gone_once_downloaded_and_a_second_request_shows_the_first
     flow.open(locale="en")
     assert flow.mails()[-1].subject == "Confirm your request for your personal data"
     flow.confirm_export(flow.last_token())
-    files = unzip(flow.download(flow.last_token()))
-    data = json.loads(files["personal-data.json"])
+    download = flow.download(flow.last_token())
+    assert download.filename == "personal-data-2026-11-26.html"
+    data = exported(download)
     (requests,) = [s for s in data["sections"] if s["category"] == REQUESTS]
     assert len(requests["records"]) == 2
     assert data["locale"] == "en"
+
+
+def test_a_shop_delivering_zip_sends_the_archive_and_says_so(flow: Flow) -> None:
+    """PRV-3, issue #19 item 9: ``export_format="zip"`` (today's archive, for a shop whose
+    notice says ZIP): ``.zip``, ``application/zip``, the HTML page (no data block: its JSON
+    is the file beside it) and the JSON file, and a mail that says it is an archive."""
+    zipped = flow.delivering("zip")
+    zipped.open()
+    zipped.confirm_export(zipped.last_token())
+    delivery = zipped.mails()[-1]
+    assert "C'est une archive ZIP" in delivery.body
+    download = zipped.download(token_of(delivery))
+    assert (download.filename, download.content_type) == (
+        "donnees-personnelles-2026-11-24.zip",
+        "application/zip",
+    )
+    assert download.export_format is ExportFormat.ZIP
+    files = unzip(download)
+    assert sorted(files) == ["donnees-personnelles.html", "donnees-personnelles.json"]
+    data = json.loads(files["donnees-personnelles.json"])
+    jsonschema.validate(data, export_schema())
+    assert data["subject"] == {"email": CAMILLE, "customer_id": "cust-1"}
+    html = files["donnees-personnelles.html"]
+    assert "KL-2026-o-1" in html
+    assert "<script" not in html
+    assert "Un fichier JSON contenant les mêmes données accompagne celui-ci" in html
+    for text in files.values():
+        assert PASSWORD_HASH not in text
+        assert token_of(delivery) not in text
+    with pytest.raises(InvalidTokenError) as refused:
+        zipped.download(token_of(delivery))
+    assert refused.value.details["reason"] == "used"
+
+
+def test_a_bundle_keeps_the_format_it_was_made_in(flow: Flow) -> None:
+    """PRV-3, issue #19 item 9: a link mailed before the shop changed its format still
+    gives the file it was made as, named and typed as such (the type follows the stored
+    file, not today's setting)."""
+    flow.open()
+    flow.confirm_export(flow.last_token())
+    link = flow.last_token()
+    download = flow.delivering(ExportFormat.ZIP).download(link)
+    assert download.filename.endswith(".html")
+    assert download.content_type == "text/html; charset=utf-8"
 
 
 def test_expired_download_link_is_refused_and_the_bundle_swept(flow: Flow) -> None:
@@ -628,6 +694,8 @@ def test_the_default_registry_holds_every_provider() -> None:
         ({"download_path": "//evil.example/x"}, "download_path"),
         ({"shop_name": " "}, "shop_name"),
         ({"erasure_key": "a plain string"}, "erasure_key"),
+        ({"export_format": "pdf"}, "export_format"),
+        ({"export_format": None}, "export_format"),
     ],
 )
 def test_settings_refuse_what_the_law_or_safety_forbids(
@@ -639,6 +707,19 @@ def test_settings_refuse_what_the_law_or_safety_forbids(
         PrivacySettings(**options)
     assert refused.value.details == {"setting": setting}
     assert PrivacySettings(answer_within=Period.days(15)).answer_within.iso == "P15D"
+
+
+def test_the_export_format_is_html_unless_the_shop_says_zip() -> None:
+    """PRV-3, issue #19 item 9: Klickit's policy promises « le fichier comportant
+    l'extension HTML », so HTML is the default; ``"zip"`` (any case) is the other choice."""
+    assert PrivacySettings().export_format is ExportFormat.HTML
+    assert build_shop().privacy_settings.export_format is ExportFormat.HTML
+    assert PrivacySettings(export_format=" ZIP ").export_format is ExportFormat.ZIP
+    assert PrivacySettings(export_format=ExportFormat.ZIP).export_format is ExportFormat.ZIP
+    assert [(f.extension, f.content_type) for f in ExportFormat] == [
+        ("html", "text/html; charset=utf-8"),
+        ("zip", "application/zip"),
+    ]
 
 
 def test_the_flows_hold_when_every_reading_of_the_clock_moves_it() -> None:
@@ -660,7 +741,7 @@ def test_the_flows_hold_when_every_reading_of_the_clock_moves_it() -> None:
     assert request.received_at < request.confirmed_at < request.completed_at
     assert request.confirm_by > request.received_at
     assert request.due_on == answer_deadline(request.received_at)
-    assert unzip(flow.download(flow.last_token()))
+    assert exported(flow.download(flow.last_token()))["subject"]["email"] == CAMILLE
     flow.open(kind=RequestKind.ERASURE)
     erased = flow.confirm_erasure(flow.last_token())
     assert erased.erasure is not None

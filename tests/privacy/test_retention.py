@@ -60,12 +60,15 @@ def test_every_category_the_spec_names_has_a_stated_default() -> None:
     """PRV-1: a stated period for every other category, each with its source."""
     expected = {
         "orders.completed": "P10Y",
+        "orders.cancelled_after_payment": "P10Y",  # issue #19: took money
+        "orders.after_sales": "P2Y",  # issue #19: the legal guarantee of conformity
         "orders.cancelled": "P10D",
         "orders.failed": "P10D",
         "orders.unpaid": "P30D",
         "orders.support_requests": "P5Y",
         "sessions.visitor": "P7D",
         "accounts.inactive": "P2Y",
+        "carts.saved": "P30D",  # issue #19: as long as a cart cookie, by default
         "accounts.login_attempts": "P30D",
         "security.tokens": "P1D",
         "security.events": "P1Y",
@@ -74,6 +77,7 @@ def test_every_category_the_spec_names_has_a_stated_default() -> None:
         "consents.proofs": "P5Y",
         "consents.standing": "P8Y",
         "reviews.erased_authors": "P0D",
+        "reviews.published": "P3Y",  # issue #19: published reviews get a period too
         "privacy.export_bundles": "P7D",
         "privacy.request_proofs": "P1Y",
     }
@@ -83,6 +87,8 @@ def test_every_category_the_spec_names_has_a_stated_default() -> None:
     assert schedule.rule("accounts.inactive").starts is ClockEvent.LAST_ACTIVITY
     assert schedule.rule("consents.proofs").starts is ClockEvent.WITHDRAWAL
     assert schedule.rule("consents.standing").starts is ClockEvent.CREATION
+    assert schedule.rule("carts.saved").starts is ClockEvent.LAST_ACTIVITY
+    assert schedule.rule("reviews.published").starts is ClockEvent.PUBLICATION
     for rule in DEFAULT_RULES:
         assert rule.source.strip()
         assert rule.label.strip()

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from klickit_core.personal_data import ClockEvent, RetentionAction
 from klickit_core.privacy.retention import (
-    DEFAULT_RULES,
     InvalidPeriodError,
     InvalidRetentionRuleError,
     InvalidRetentionScheduleError,
@@ -319,7 +318,9 @@ def test_schedule_errors_are_exact() -> None:
         {"field": "rules", "code": "retention.rules", "message": "Rules must be retention rules."}
     ]
     with pytest.raises(InvalidRetentionScheduleError) as twice:
-        RetentionSchedule.defaults().with_rules(DEFAULT_RULES[1])
+        RetentionSchedule.defaults().with_rules(
+            RetentionSchedule.defaults().rule("orders.cancelled")
+        )
     assert [unstructure(e, locale="en") for e in twice.value.errors] == [
         {
             "field": "orders.cancelled",

@@ -158,3 +158,19 @@ def test_staff_reads_of_orders_are_in_the_persons_export(shop: Shop) -> None:
     guest = _export(shop, JOB, DataSubject.of(GUEST_EMAIL))
     assert _staff_reads(guest) == [("manager-1", "orders.read")]
     assert _staff_reads(_own(shop, BOB)) == []
+
+
+@pytest.mark.parametrize("staff", [MANAGER, ADMIN], ids=["manager", "administrator"])
+def test_a_staff_export_by_email_only_is_in_the_account_holders_own_export(
+    shop: Shop, staff: Actor
+) -> None:
+    """PRV-3, X-6 (issue #18, finding 9): staff who name only the email of someone with an
+    account export that account — the access-log entry is about the account, not the
+    export's reference — so the person's own export says who on the staff read them."""
+    bundle = _export(shop, staff, DataSubject.of(ALICE_EMAIL))
+    assert bundle.subject == DataSubject(ALICE_EMAIL, "cust-alice")
+    with shop.unit_of_work() as uow:
+        logged = [(e.actor_id, e.action, e.subject) for e in uow.access_log.entries()]
+    assert logged == [(staff.id, "privacy.export", "cust-alice")]
+    assert _staff_reads(_own(shop, ALICE)) == [(staff.id, "privacy.export")]
+    assert _staff_reads(_own(shop, BOB)) == []

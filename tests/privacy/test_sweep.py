@@ -239,6 +239,30 @@ def test_a_dry_run_changes_nothing_and_tells_what_would_happen(
     assert [e.dry_run for e in entries] == [False, True]  # type: ignore[attr-defined]
 
 
+def test_every_task_knows_the_cutoffs_of_the_runs_rules() -> None:
+    """PRV-2 (issue #19): the engine gives each category's task the cutoff of every rule
+    of the run at its reference instant, the same for all of them, so that a provider
+    whose categories could take the same record leaves to each what its rule makes due."""
+    provider = NotesProvider()
+    seen: list[SweepTask] = []
+    real = provider.sweep_batch
+
+    def spy(uow: FakeUnitOfWork, task: SweepTask, **options: object) -> SweepBatch:
+        seen.append(task)
+        return real(uow, task, **options)  # type: ignore[arg-type]
+
+    provider.sweep_batch = spy  # type: ignore[method-assign]
+    sweep(store_with([]), NOW, provider=provider)
+    assert {task.category_id for task in seen} == {SHORT, LONG}
+    rules = bound(provider)
+    for task in seen:
+        assert task.cutoff_of(task.rule_id) == task.cutoff
+        for entry in rules.entries():
+            rule = rules.rule_for(entry.category.id)
+            assert task.cutoff_of(rule.id) == rules.cutoff(entry.category.id, NOW)
+    assert len({task.rule_cutoffs for task in seen}) == 1
+
+
 @settings(max_examples=40)
 @given(note_sets(), st.integers(1, 5), st.integers(0, 800), st.integers(2, 4))
 def test_workers_share_the_categories_and_report_one_runs_counts(

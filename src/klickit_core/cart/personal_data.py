@@ -5,9 +5,13 @@ contenus du panier sur votre navigateur »): the shop stores nothing of it. A si
 customer's cart is also saved server-side so that it follows them across devices; that
 saved cart is what :class:`CartsProvider` declares.
 
-A saved cart lives as long as its account: it is governed by the ``accounts.inactive``
-rule, and the account's deletion (for inactivity, or on erasure) removes it. The sweep
-here only removes carts left behind by an account deleted some other way.
+The policy names only the cookie, « pendant que vous visitez notre site »; the saved cart
+is therefore a category of its own with its own rule, ``carts.saved`` (issue #19): 30 days
+by default from the cart's **last change**, the lifetime a cart cookie has by default (a
+saved cart lives as long as a cookie cart would), then deleted; a shop configures it like
+any rule. The sweep deletes every saved cart unchanged past the period, and any cart left
+behind by an account deleted some other way (the account's own deletion, for inactivity
+or on erasure, removes its cart at once).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from klickit_core.cart.domain import Cart
+from klickit_core.cart.domain import SavedCart
 from klickit_core.cart.ports import CartRepository
 from klickit_core.personal_data import (
     CONTRACT,
@@ -41,9 +45,9 @@ from klickit_core.shared.unit_of_work import Transaction
 
 __all__ = ["CARTS_CATEGORY", "CARTS_RULE", "CartsPrivacyUnitOfWork", "CartsProvider"]
 
-#: The category of saved carts; they follow their account's retention rule.
+#: The category of saved carts, and the retention rule that governs it (from the last change).
 CARTS_CATEGORY = "carts.saved"
-CARTS_RULE = "accounts.inactive"
+CARTS_RULE = "carts.saved"
 
 
 class CartsPrivacyUnitOfWork(Transaction, Protocol):
@@ -55,7 +59,8 @@ class CartsPrivacyUnitOfWork(Transaction, Protocol):
         ...
 
 
-def _record(cart: Cart) -> ExportRecord:
+def _record(saved: SavedCart) -> ExportRecord:
+    cart = saved.cart
     lines = tuple(
         ExportRecord(
             N_("Cart line"),
@@ -70,13 +75,17 @@ def _record(cart: Cart) -> ExportRecord:
     return ExportRecord(
         N_("Saved cart"),
         "",
-        (ExportField("items", N_("Number of items"), sum(line.quantity for line in cart.lines)),),
+        (
+            ExportField("items", N_("Number of items"), sum(line.quantity for line in cart.lines)),
+            ExportField("updated_at", N_("Last change on"), saved.updated_at),
+        ),
         lines,
     )
 
 
 class CartsProvider(PersonalDataProvider[CartsPrivacyUnitOfWork]):
-    """Saved carts of signed-in customers: export, erasure, and the orphan sweep."""
+    """Saved carts of signed-in customers: export, erasure, and the sweep of carts
+    unchanged past their period or left without an account."""
 
     @property
     def name(self) -> str:
@@ -89,7 +98,8 @@ class CartsProvider(PersonalDataProvider[CartsPrivacyUnitOfWork]):
                 N_("Saved cart"),
                 N_(
                     "The products in your cart, kept with your account so that the cart "
-                    "follows you from one device to another."
+                    "follows you from one device to another; a cart left unchanged for the "
+                    "period shown is deleted."
                 ),
                 (PersonalField("lines", N_("Products and quantities")),),
                 CARTS_RULE,
@@ -101,10 +111,10 @@ class CartsProvider(PersonalDataProvider[CartsPrivacyUnitOfWork]):
     def export(self, uow: CartsPrivacyUnitOfWork, subject: DataSubject) -> Sequence[ExportSection]:
         if subject.customer_id is None:
             return []
-        cart = uow.carts.get(subject.customer_id)
-        if cart is None or cart.is_empty:
+        saved = uow.carts.get_saved(subject.customer_id)
+        if saved is None or saved.cart.is_empty:
             return []
-        return [ExportSection(self.name, CARTS_CATEGORY, N_("Saved cart"), (_record(cart),))]
+        return [ExportSection(self.name, CARTS_CATEGORY, N_("Saved cart"), (_record(saved),))]
 
     def erase(
         self,
@@ -133,7 +143,7 @@ class CartsProvider(PersonalDataProvider[CartsPrivacyUnitOfWork]):
         limit: int,
         dry_run: bool,
     ) -> SweepBatch:
-        page = uow.carts.sweep_orphans(
-            after=SweepKey.from_cursor(after), limit=limit, dry_run=dry_run
+        page = uow.carts.sweep_due(
+            task.cutoff, after=SweepKey.from_cursor(after), limit=limit, dry_run=dry_run
         )
         return page.batch(task.category_id)

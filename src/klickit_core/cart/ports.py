@@ -2,15 +2,17 @@
 
 A guest's cart lives only in its cookie. A signed-in customer's cart is also kept
 server-side (:class:`CartRepository`) so it follows them across devices, and the guest cart
-merges into it at login (SPEC CRT-1).
+merges into it at login (SPEC CRT-1). Each saved cart carries the moment of its last
+change, from which the ``carts.saved`` retention rule counts (PRV-2, issue #19).
 """
 
 from __future__ import annotations
 
 import abc
+from datetime import datetime
 from typing import Protocol
 
-from klickit_core.cart.domain import Cart
+from klickit_core.cart.domain import Cart, SavedCart
 from klickit_core.catalogue.ports import ProductRepository
 from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.unit_of_work import Transaction
@@ -26,19 +28,27 @@ class CartRepository(abc.ABC):
         """The customer's saved cart, or ``None``."""
 
     @abc.abstractmethod
-    def save(self, customer_id: str, cart: Cart) -> None:
-        """Replace the customer's saved cart (an empty cart removes it)."""
+    def get_saved(self, customer_id: str) -> SavedCart | None:
+        """The customer's saved cart with the moment of its last change, or ``None``."""
+
+    @abc.abstractmethod
+    def save(self, customer_id: str, cart: Cart, *, at: datetime) -> None:
+        """Replace the customer's saved cart, changed at ``at`` (an empty cart removes it).
+        ``at`` starts the ``carts.saved`` retention clock again: pass the moment the cart
+        changed, and do not save a cart that did not change."""
 
     @abc.abstractmethod
     def delete(self, customer_id: str) -> bool:
         """Remove the customer's saved cart (erasure, PRV-4); whether there was one."""
 
     @abc.abstractmethod
-    def sweep_orphans(self, *, after: SweepKey | None, limit: int, dry_run: bool) -> SweepPage:
-        """Delete up to ``limit`` saved carts whose customer account no longer exists
-        (PRV-2), keyset-paged on the customer id (``SweepKey.at`` is ``None``). A cart
-        lives as long as its account: the account's own deletion removes it too, so this
-        only catches carts left behind. A dry run only selects."""
+    def sweep_due(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        """Delete up to ``limit`` saved carts that are due (PRV-2): last changed before
+        ``before`` (the ``carts.saved`` cutoff), or whose customer account no longer exists
+        (the account's own deletion removes its cart; this catches carts left behind).
+        Keyset-paged on (last change, customer id). A dry run only selects."""
 
 
 class CartUnitOfWork(Transaction, Protocol):

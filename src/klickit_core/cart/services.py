@@ -99,9 +99,13 @@ def restore_cart(
     return CartView(kept, tuple(notices))
 
 
-def merge_at_login(uow: CartUnitOfWork, actor: Actor, guest_cart: Cart) -> CartView:
+def merge_at_login(uow: CartUnitOfWork, actor: Actor, guest_cart: Cart, now: datetime) -> CartView:
     """Merge the guest cart into the signed-in customer's own saved cart and save the
-    result (CRT-1). Only a customer actor has a saved cart; anyone else is refused."""
+    result (CRT-1). Only a customer actor has a saved cart; anyone else is refused.
+
+    The saved cart is written, with ``now`` as its last change, only when the merge
+    changed it: the ``carts.saved`` retention clock counts from the cart's last change
+    (PRV-2, issue #19), not from every login."""
     authorize(actor, "cart.services.merge_at_login", owner=actor.customer_id)
     customer_id = actor.customer_id
     assert customer_id is not None  # noqa: S101 - the rule above needs an own account
@@ -117,8 +121,9 @@ def merge_at_login(uow: CartUnitOfWork, actor: Actor, guest_cart: Cart) -> CartV
             return products[sku].stock
 
         merged, merge_notices = saved_kept.merged_with(guest_kept, available)
-        uow.carts.save(customer_id, merged)
-        uow.commit()
+        if merged != saved:
+            uow.carts.save(customer_id, merged, at=now)
+            uow.commit()
     return CartView(merged, (*saved_notices, *guest_notices, *merge_notices))
 
 

@@ -16,6 +16,11 @@ The ``reviews.erased_authors`` rule (zero days from the author's erasure, anonym
 covers an author erased some other way: the account deleted for inactivity. The sweep
 anonymises (or, if the shop chose ``delete``, deletes) every review still linked to an
 account that no longer exists, at the first sweep after the deletion.
+
+A published review does not keep its author for ever either (issue #19: every category
+has a period). The ``reviews.published`` category and rule (three years from publication
+by default, the moment staff approved it) anonymise it the same way: the author's name,
+email and account link go, the text and the rating stay on the product page, unsigned.
 """
 
 from __future__ import annotations
@@ -49,11 +54,21 @@ from klickit_core.shared.i18n import N_
 from klickit_core.shared.sweeps import SweepKey
 from klickit_core.shared.unit_of_work import Transaction
 
-__all__ = ["REVIEWS_CATEGORY", "REVIEWS_RULE", "ReviewsPrivacyUnitOfWork", "ReviewsProvider"]
+__all__ = [
+    "PUBLISHED_CATEGORY",
+    "PUBLISHED_RULE",
+    "REVIEWS_CATEGORY",
+    "REVIEWS_RULE",
+    "ReviewsPrivacyUnitOfWork",
+    "ReviewsProvider",
+]
 
 #: The category of reviews' authors, and the rule that governs an erased author.
 REVIEWS_CATEGORY = "reviews.authors"
 REVIEWS_RULE = "reviews.erased_authors"
+#: The category of the authors of published reviews, and the rule that ends it.
+PUBLISHED_CATEGORY = "reviews.published"
+PUBLISHED_RULE = "reviews.published"
 
 
 class ReviewsPrivacyUnitOfWork(Transaction, Protocol):
@@ -91,7 +106,8 @@ def _authored(uow: ReviewsPrivacyUnitOfWork, subject: DataSubject) -> list[Revie
 
 
 class ReviewsProvider(PersonalDataProvider[ReviewsPrivacyUnitOfWork]):
-    """Reviews and their authors: export, erasure (unsigning), and the orphan sweep."""
+    """Reviews and their authors: export, erasure (unsigning), the orphan sweep, and the
+    unsigning of reviews published longer ago than ``reviews.published``."""
 
     @property
     def name(self) -> str:
@@ -115,6 +131,24 @@ class ReviewsProvider(PersonalDataProvider[ReviewsPrivacyUnitOfWork]):
                 ),
                 REVIEWS_RULE,
                 ClockEvent.ERASURE,
+                CONSENT,
+                frozenset({RetentionAction.ANONYMISE, RetentionAction.DELETE}),
+            ),
+            DataCategory(
+                PUBLISHED_CATEGORY,
+                N_("Authors of published reviews"),
+                N_(
+                    "The name shown with a review you published, your email and your "
+                    "account: at the end of the period shown they are removed, and the "
+                    "review stays on the shop, unsigned."
+                ),
+                (
+                    PersonalField("author_name", N_("Name shown")),
+                    PersonalField("author_email", N_("Email")),
+                    PersonalField("customer_account", N_("Customer account")),
+                ),
+                PUBLISHED_RULE,
+                ClockEvent.PUBLICATION,
                 CONSENT,
                 frozenset({RetentionAction.ANONYMISE, RetentionAction.DELETE}),
             ),
@@ -162,7 +196,17 @@ class ReviewsProvider(PersonalDataProvider[ReviewsPrivacyUnitOfWork]):
         dry_run: bool,
     ) -> SweepBatch:
         anonymise = task.action is RetentionAction.ANONYMISE
-        page = uow.reviews.sweep_orphan_authors(
-            after=SweepKey.from_cursor(after), limit=limit, anonymise=anonymise, dry_run=dry_run
-        )
+        position = SweepKey.from_cursor(after)
+        if task.category_id == PUBLISHED_CATEGORY:
+            page = uow.reviews.sweep_published(
+                task.cutoff, after=position, limit=limit, anonymise=anonymise, dry_run=dry_run
+            )
+        else:
+            page = uow.reviews.sweep_orphan_authors(
+                after=position,
+                limit=limit,
+                anonymise=anonymise,
+                dry_run=dry_run,
+                published_before=task.cutoff_of(PUBLISHED_CATEGORY),
+            )
         return page.batch(task.category_id, anonymised=anonymise)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Protocol
 
 from klickit_core.catalogue.domain import Product, Review, ReviewState, StockMovement
@@ -140,13 +141,43 @@ class ReviewRepository(abc.ABC):
 
     @abc.abstractmethod
     def sweep_orphan_authors(
-        self, *, after: SweepKey | None, limit: int, anonymise: bool, dry_run: bool
+        self,
+        *,
+        after: SweepKey | None,
+        limit: int,
+        anonymise: bool,
+        dry_run: bool,
+        published_before: datetime | None = None,
     ) -> SweepPage:
         """Up to ``limit`` reviews still linked to a customer account that no longer
         exists (deleted for inactivity or erased), keyset-paged on the review id: their
         author is anonymised (:meth:`~klickit_core.catalogue.domain.Review.anonymised`,
         which also drops the link) or, when ``anonymise`` is false, the review is deleted.
-        Either way it is never selected again. A dry run only selects."""
+        Either way it is never selected again. A dry run only selects.
+
+        ``published_before`` is the ``reviews.published`` cutoff of the same run: a review
+        published before it that still names its author is that category's
+        (:meth:`sweep_published`) and is left alone here. The two categories then never
+        take the same review, and what each counts does not depend on whether the
+        accounts were deleted before or after the reviews were swept (workers)."""
+
+    @abc.abstractmethod
+    def sweep_published(
+        self,
+        before: datetime,
+        *,
+        after: SweepKey | None,
+        limit: int,
+        anonymise: bool,
+        dry_run: bool,
+    ) -> SweepPage:
+        """Up to ``limit`` published (approved) reviews published before ``before`` (the
+        ``reviews.published`` cutoff, counted from ``moderated_at``) that still name their
+        author, keyset-paged on (publication, id): their author is anonymised (the text and
+        rating stay) or, when ``anonymise`` is false, the review is deleted. Either way it
+        is never selected again (PRV-2, issue #19). Whether the author's account still
+        exists does not matter here: the review is this category's, not the erased
+        authors' (see :meth:`sweep_orphan_authors`). A dry run only selects."""
 
 
 class CatalogueUnitOfWork(Transaction, Protocol):

@@ -532,14 +532,6 @@ def _pending_payment(uow: CheckoutUnitOfWork, order_id: str) -> tuple[Order, Pay
     raise NoPaymentError
 
 
-def _may_read(actor: Actor, order: Order) -> bool:
-    try:
-        authorize(actor, "orders.services.get_order", owner=order.customer_id)
-    except KlickitError:
-        return False
-    return True
-
-
 def pay_order(
     uow: CheckoutUnitOfWork,
     clock: Clock,
@@ -558,9 +550,11 @@ def pay_order(
     charge.
 
     The customer who owns the order pays it; a guest's order (no account) is paid by
-    whoever holds its id, the checkout's session. An order no longer pending (paid,
-    failed, cancelled, on hold for staff) is returned as it is only to whom may read it
-    (its customer, staff); to anyone else, as to an unknown id or someone else's order,
+    whoever holds its id, the checkout's session (a staff member who does is written to
+    the access log, ``orders.pay``). An order no longer pending (paid, failed, cancelled,
+    on hold for staff) is returned as it is to its customer only: a guest sees it again
+    through ``lookup_guest_order``, staff read it with the logged ``get_order``. Anyone
+    else gets, as for an unknown id or someone else's order,
     :class:`~klickit_core.orders.ports.OrderNotFoundError` (X-6). A token that cannot be a
     provider's (missing, malformed, card digits) is a :class:`ValidationError` on
     ``payment_token`` before anything is read, written or sent (PAY-2).
@@ -577,7 +571,9 @@ def pay_order(
         if order.status is not OrderStatus.PENDING_PAYMENT:
             # Paid, failed or cancelled: nothing to do (idempotent). On hold: the payment
             # is authorized and waits for staff (approve_held_order), not for the shopper.
-            if not _may_read(actor, order):
+            # The row lets a guest's order be paid by whoever holds its id, not read: once
+            # it is not pending, only its own customer gets it back (issue #18).
+            if order.customer_id is None or actor.customer_id != order.customer_id:
                 raise OrderNotFoundError
             return order
         order, payment = _pending_payment(uow, order_id)
@@ -592,6 +588,9 @@ def pay_order(
         assessment = fraud.assess(context, StoreFraudHistory(uow, exclude_order=order.id))
         if assessment.verdict is FraudVerdict.DENY:
             uow.payments.save(payment.failed("fraud_denied", at=clock.now()))
+        if actor.is_staff:  # staff holding a guest's order id: an act on their records
+            log_staff_read(uow.access_log, actor, "orders.pay", order.id, clock.now(), ids.new_id())
+        if assessment.verdict is FraudVerdict.DENY or actor.is_staff:
             uow.commit()
     request = _payment_request(order, payment)
     if assessment.verdict is FraudVerdict.ALLOW:

@@ -17,7 +17,11 @@ Retention (PRV-1, PRV-2, PRV-4): :attr:`Order.retention_stage` says which retent
 governs an order *now* and :attr:`Order.retention_clock` when that rule's clock started.
 Both are derived from the order alone, so the memory backend, the SQL columns that index
 them and the privacy provider can never disagree. An order the sweep anonymised
-(:meth:`Order.anonymised`) is in no stage any more, so it is never selected again.
+(:meth:`Order.anonymised`) is in no stage any more, so it is never selected again. A paid
+order keeps its after-sales data (phone, client IP address, account link, who moved it
+and why) only while returns and warranty claims may come: :meth:`Order.stripped` removes
+them and stamps :attr:`Order.stripped_at`, and the invoice data stays for the accounting
+years (issue #19).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from klickit_core.shared.i18n import N_
 from klickit_core.shared.money import Money
 
 __all__ = [
+    "PAID_STAGES",
     "STATUS_LABELS",
     "TERMINAL",
     "TRANSITIONS",
@@ -112,12 +117,15 @@ class RetentionStage(enum.StrEnum):
 
     * ``UNPAID``: pending payment or on hold with nothing captured; the clock is the
       placement (``orders.unpaid``).
-    * ``COMPLETED``: the order is an accounting record: completed, (partly) refunded, or
-      ended with money captured. The clock is the *later* of its completion and its last
-      refund (a refund is an accounting entry of its own, whose supporting record is the
-      order: counting from the completion would end its ten years early), or its
-      cancellation or failure for an order that ended with money captured
-      (``orders.completed``).
+    * ``COMPLETED``: the order is an accounting record: completed or (partly) refunded.
+      The clock is the *later* of its completion and its last refund (a refund is an
+      accounting entry of its own, whose supporting record is the order: counting from
+      the completion would end its ten years early) (``orders.completed``).
+    * ``CANCELLED_AFTER_PAYMENT``: cancelled, or its payment failed, *after* money was
+      captured. It is an accounting record like any paid order, kept as long, so it is
+      not one of the policy's « opérations annulées » kept ten days; a stage of its own
+      lets the notice say so (issue #19). The clock is the latest of its cancellation or
+      failure, last refund and completion (``orders.cancelled_after_payment``).
     * ``CANCELLED`` / ``FAILED``: ended without money; the clock is that end.
 
     An open order (processing, or unpaid with money captured) has no stage: its clock has
@@ -127,8 +135,14 @@ class RetentionStage(enum.StrEnum):
 
     UNPAID = "unpaid"
     COMPLETED = "completed"
+    CANCELLED_AFTER_PAYMENT = "cancelled_after_payment"
     CANCELLED = "cancelled"
     FAILED = "failed"
+
+
+#: The stages of the orders that took money: accounting records, whose after-sales data
+#: (phone, IP address, account link, staff history) goes before the rest (issue #19).
+PAID_STAGES = frozenset({RetentionStage.COMPLETED, RetentionStage.CANCELLED_AFTER_PAYMENT})
 
 
 class IllegalTransitionError(KlickitError):
@@ -223,8 +237,13 @@ class Order:
     anonymised_at: datetime | None = None
     #: When an erasure restricted the order to staff: it is kept for the accounting
     #: obligation, but no longer linked to (nor listed in) the customer's account, and
-    #: without its IP address and phone number (PRV-4).
+    #: stripped of its after-sales data (PRV-4).
     restricted_at: datetime | None = None
+    #: When the after-sales data went (:meth:`stripped`: phone, IP address, account link,
+    #: who moved the order and why), by the ``orders.after_sales`` sweep, an erasure's
+    #: restriction or the anonymisation; ``None`` while the order may still hold some
+    #: (issue #19). A later status move records a new history entry, so it clears it.
+    stripped_at: datetime | None = None
 
     # ------------------------------------------------------------------ money views
     def _money(self, minor: int) -> Money:
@@ -268,8 +287,10 @@ class Order:
             return None
         if self.status in HOLDS_STOCK:
             return RetentionStage.UNPAID if self.paid_minor == 0 else None
-        if self.status in _SETTLED or self.paid_minor > 0:
+        if self.status in _SETTLED:
             return RetentionStage.COMPLETED
+        if self.paid_minor > 0:  # cancelled or failed once money was captured
+            return RetentionStage.CANCELLED_AFTER_PAYMENT
         if self.status is OrderStatus.CANCELLED:
             return RetentionStage.CANCELLED
         return RetentionStage.FAILED
@@ -288,7 +309,7 @@ class Order:
         if stage is RetentionStage.UNPAID:
             return self.placed_at
         stamps: tuple[datetime | None, ...]
-        if stage is RetentionStage.COMPLETED:
+        if stage in PAID_STAGES:
             stamps = (self.completed_at, self.refunded_at, self.cancelled_at, self.failed_at)
         elif stage is RetentionStage.CANCELLED:
             stamps = (self.cancelled_at,)
@@ -302,30 +323,46 @@ class Order:
     def anonymised(self, at: datetime) -> Order:
         """The order with its personal data removed (decision 0007): the contact, every
         address part but the country, the IP address, the customer link, and who moved it
-        and why. Lines, amounts, VAT, currency, status and dates stay (ANA-1 reports)."""
+        and why. Lines, amounts, VAT, currency, status and dates stay (ANA-1 reports).
+        Everything :meth:`stripped` removes is gone too, so it is stamped ``stripped_at``
+        (the first time only)."""
         blank = Contact("", "", "", "")
         return attrs.evolve(
             self,
             contact=blank,
             billing_address=_country_only(self.billing_address),
             shipping_address=_country_only(self.shipping_address),
-            history=tuple(attrs.evolve(c, actor="", reason="") for c in self.history),
+            history=_faceless(self.history),
             customer_id=None,
             ip_address=None,
             anonymised_at=at,
+            stripped_at=self.stripped_at if self.stripped_at is not None else at,
+        )
+
+    def stripped(self, at: datetime) -> Order:
+        """The order without its after-sales data (issue #19, ``orders.after_sales``): the
+        phone, the client IP address, the customer link, and who moved it and why (the
+        history keeps its statuses and times), as :meth:`anonymised` removes them. What
+        the accounting obligation needs stays for its ten years: name, email, both
+        addresses, lines, amounts, VAT, dates and status. Stamped ``stripped_at`` the
+        first time; stripping again changes nothing."""
+        return attrs.evolve(
+            self,
+            contact=attrs.evolve(self.contact, phone=""),
+            history=_faceless(self.history),
+            customer_id=None,
+            ip_address=None,
+            stripped_at=self.stripped_at if self.stripped_at is not None else at,
         )
 
     def restricted(self, at: datetime) -> Order:
         """The order kept for the accounting obligation after its customer's erasure
         (PRV-4): unlinked from the account (so it is no longer listed there), readable by
-        staff only, restricted since the first time, and stripped of what that obligation
-        does not need — the client IP address and the phone number (not invoice data:
+        staff only, restricted since the first time, and :meth:`stripped` of what that
+        obligation does not need (the phone, the client IP address, who moved it and why:
         the policy keeps name, email and both addresses ten years)."""
         since = self.restricted_at if self.restricted_at is not None else at
-        contact = attrs.evolve(self.contact, phone="")
-        return attrs.evolve(
-            self, contact=contact, customer_id=None, ip_address=None, restricted_at=since
-        )
+        return attrs.evolve(self.stripped(at), restricted_at=since)
 
     # ------------------------------------------------------------------ life cycle
     def can_move_to(self, target: OrderStatus) -> bool:
@@ -353,7 +390,11 @@ class Order:
             stamps["failed_at"] = at
         elif target in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
             stamps["refunded_at"] = _latest(self.refunded_at, at)
-        return attrs.evolve(self, status=target, history=(*self.history, change), **stamps)
+        # The move names who made it and why: after-sales data again, which the next
+        # ``orders.after_sales`` sweep takes once the (new) clock is old enough.
+        return attrs.evolve(
+            self, status=target, history=(*self.history, change), stripped_at=None, **stamps
+        )
 
     def with_payment(self, amount_minor: int) -> Order:
         """The order after ``amount_minor`` was captured; never more than the total."""
@@ -381,6 +422,11 @@ def _latest(first: datetime | None, second: datetime) -> datetime:
 
 def _country_only(address: PostalAddress) -> PostalAddress:
     return PostalAddress(address.country)
+
+
+def _faceless(history: tuple[StatusChange, ...]) -> tuple[StatusChange, ...]:
+    """The history without who made each move nor why (statuses and times stay)."""
+    return tuple(attrs.evolve(change, actor="", reason="") for change in history)
 
 
 class SupportKind(enum.StrEnum):

@@ -6,12 +6,22 @@ votre nom, e-mail et adresses de facturation et livraison. Mais seulement 10 jou
 les opérations qui ont été annulées pour diverses raisons. » :class:`OrdersProvider`
 declares one category per retention rule of an order, and one for support requests:
 
-* ``orders.completed`` — paid orders (completed, refunded in part or in full, or ended
-  with money captured): ten years from the completion *or the last refund, whichever is
-  later* (a refund is an accounting entry whose supporting record is the order), then
-  **anonymised** (decision 0007: lines, amounts, VAT, currency, status, dates and country
-  stay for the reports, ANA-1; the contact, the rest of both addresses, the IP address,
-  the account link and who moved the order and why go);
+* ``orders.completed`` — paid orders (completed, refunded in part or in full): ten years
+  from the completion *or the last refund, whichever is later* (a refund is an accounting
+  entry whose supporting record is the order), then **anonymised** (decision 0007: lines,
+  amounts, VAT, currency, status, dates and country stay for the reports, ANA-1; the
+  contact, the rest of both addresses, the IP address, the account link and who moved
+  the order and why go);
+* ``orders.cancelled_after_payment`` — orders cancelled, or whose payment failed, after
+  money was captured: an accounting record like any paid order, ten years from that end,
+  then anonymised the same way. Not one of the policy's operations « annulées » kept ten
+  days: the category says so in the notice (issue #19);
+* ``orders.after_sales`` — what a paid order (of either category above) holds beyond the
+  invoice: the phone, the client IP address, the account link and who moved it and why.
+  Needed while returns and warranty claims may come (the legal guarantee of conformity,
+  Code de la consommation L217-3, runs two years from delivery), then removed
+  (:meth:`~klickit_core.orders.domain.Order.stripped`); the name, email, addresses, lines,
+  amounts, VAT, dates and status stay for the accounting years, as the policy says;
 * ``orders.cancelled`` — ten days from the cancellation, then deleted;
 * ``orders.failed`` — ten days from the failure, then deleted;
 * ``orders.unpaid`` — orders never paid nor cancelled, from their placement, then deleted
@@ -30,11 +40,11 @@ stage an order is in and when its clock started are derived from the order itsel
 so the sweep is set-based on SQL (:meth:`~klickit_core.orders.ports.OrderRepository.sweep`).
 
 An erasure (PRV-4) deletes the person's unpaid, cancelled and failed orders at once,
-anonymises paid orders past their ten years, and *keeps* the others — each reported with
-the Code de commerce L123-22 and its last day — restricted to staff: unlinked from the
-customer's account, so the account no longer lists them (and an account deleted meanwhile
-takes nothing of them along), and stripped of the IP address and the phone, which that
-obligation does not need. Their support requests are kept too while their own five
+anonymises paid orders past their ten years, and *keeps* the others — each reported under
+its category with the Code de commerce L123-22 and its last day — restricted to staff:
+unlinked from the customer's account, so the account no longer lists them (and an account
+deleted meanwhile takes nothing of them along), and stripped of their after-sales data,
+which that obligation does not need. Their support requests are kept too while their own five
 years run (restricted the same way), those past it deleted. Erasing twice changes nothing
 the second time and reports the same kept orders.
 """
@@ -78,7 +88,9 @@ from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.unit_of_work import Transaction
 
 __all__ = [
+    "ORDERS_AFTER_SALES",
     "ORDERS_CANCELLED",
+    "ORDERS_CANCELLED_AFTER_PAYMENT",
     "ORDERS_COMPLETED",
     "ORDERS_FAILED",
     "ORDERS_UNPAID",
@@ -90,6 +102,8 @@ __all__ = [
 
 #: The categories, named after the retention rules that govern them.
 ORDERS_COMPLETED = "orders.completed"
+ORDERS_CANCELLED_AFTER_PAYMENT = "orders.cancelled_after_payment"
+ORDERS_AFTER_SALES = "orders.after_sales"
 ORDERS_CANCELLED = "orders.cancelled"
 ORDERS_FAILED = "orders.failed"
 ORDERS_UNPAID = "orders.unpaid"
@@ -97,21 +111,51 @@ SUPPORT_REQUESTS = "orders.support_requests"
 
 _STAGES: dict[str, RetentionStage] = {
     ORDERS_COMPLETED: RetentionStage.COMPLETED,
+    ORDERS_CANCELLED_AFTER_PAYMENT: RetentionStage.CANCELLED_AFTER_PAYMENT,
     ORDERS_CANCELLED: RetentionStage.CANCELLED,
     ORDERS_FAILED: RetentionStage.FAILED,
     ORDERS_UNPAID: RetentionStage.UNPAID,
 }
 _CATEGORY_OF_STAGE = {stage: category for category, stage in _STAGES.items()}
-_ORDER_CATEGORIES = (ORDERS_COMPLETED, ORDERS_CANCELLED, ORDERS_FAILED, ORDERS_UNPAID)
+#: The categories an order is exported and erased under (one per stage), in that order.
+_ORDER_CATEGORIES = (
+    ORDERS_COMPLETED,
+    ORDERS_CANCELLED_AFTER_PAYMENT,
+    ORDERS_CANCELLED,
+    ORDERS_FAILED,
+    ORDERS_UNPAID,
+)
+#: The categories of orders kept for the accounting obligation (one per paid stage).
+_PAID_CATEGORIES = (ORDERS_COMPLETED, ORDERS_CANCELLED_AFTER_PAYMENT)
 
 _TITLES = {
     ORDERS_COMPLETED: N_("Orders"),
+    ORDERS_CANCELLED_AFTER_PAYMENT: N_("Orders cancelled or failed after payment"),
+    ORDERS_AFTER_SALES: N_(
+        "After-sales data of orders (phone, IP address, account link, staff history)"
+    ),
     ORDERS_CANCELLED: N_("Cancelled orders"),
     ORDERS_FAILED: N_("Orders whose payment failed"),
     ORDERS_UNPAID: N_("Unpaid orders"),
     SUPPORT_REQUESTS: N_("Support requests"),
 }
 
+#: What an invoice needs, kept as long as the accounting obligation (issue #19: the
+#: policy's « nom, e-mail et adresses de facturation et livraison »).
+_INVOICE_FIELDS = (
+    PersonalField("name", N_("Name")),
+    PersonalField("email", N_("Email")),
+    PersonalField("billing_address", N_("Billing address")),
+    PersonalField("shipping_address", N_("Shipping address")),
+)
+#: What a paid order holds beyond the invoice, removed after the after-sales period.
+_AFTER_SALES_FIELDS = (
+    PersonalField("phone", N_("Phone")),
+    PersonalField("ip_address", N_("IP address")),
+    PersonalField("customer_account", N_("Customer account")),
+    PersonalField("staff_history", N_("Who changed the order's status, and why")),
+)
+#: Everything an order holds (unpaid, cancelled and failed orders go whole).
 _ORDER_FIELDS = (
     PersonalField("name", N_("Name")),
     PersonalField("email", N_("Email")),
@@ -190,6 +234,7 @@ def _order_record(order: Order) -> ExportRecord:
         ExportField("failed_at", N_("Payment failed on"), order.failed_at),
         ExportField("refunded_at", N_("Last refund on"), order.refunded_at),
         ExportField("restricted_at", N_("Restricted to staff since"), order.restricted_at),
+        ExportField("stripped_at", N_("After-sales data removed on"), order.stripped_at),
     )
     lines = tuple(
         ExportRecord(
@@ -292,6 +337,9 @@ class OrdersProvider(PersonalDataProvider[OrdersPrivacyUnitOfWork]):
                 CIVIL_LIMITATION,
                 delete_only,
             ),
+            # Then the paid orders past their accounting years, anonymised: they leave
+            # every stage, so the after-sales sweep that follows never takes them too
+            # (a dry run counts each order once, as the real run does).
             DataCategory(
                 ORDERS_COMPLETED,
                 _TITLES[ORDERS_COMPLETED],
@@ -300,11 +348,39 @@ class OrdersProvider(PersonalDataProvider[OrdersPrivacyUnitOfWork]):
                     "where it was sent. Kept ten years from completion or the last refund "
                     "for the shop's accounts, then anonymised."
                 ),
-                _ORDER_FIELDS,
+                _INVOICE_FIELDS,
                 ORDERS_COMPLETED,
                 ClockEvent.COMPLETION,
                 ACCOUNTING_OBLIGATION,
                 frozenset({RetentionAction.ANONYMISE, RetentionAction.DELETE}),
+            ),
+            DataCategory(
+                ORDERS_CANCELLED_AFTER_PAYMENT,
+                _TITLES[ORDERS_CANCELLED_AFTER_PAYMENT],
+                N_(
+                    "Orders cancelled, or whose payment failed, after money was taken: an "
+                    "accounting record like any paid order, kept ten years, then anonymised."
+                ),
+                _INVOICE_FIELDS,
+                ORDERS_CANCELLED_AFTER_PAYMENT,
+                ClockEvent.CANCELLATION,
+                ACCOUNTING_OBLIGATION,
+                frozenset({RetentionAction.ANONYMISE, RetentionAction.DELETE}),
+            ),
+            DataCategory(
+                ORDERS_AFTER_SALES,
+                _TITLES[ORDERS_AFTER_SALES],
+                N_(
+                    "What a paid order holds beyond the invoice: your phone number, the IP "
+                    "address it was placed from, the link to your account, and which staff "
+                    "member changed its status and why. Kept while returns and warranty "
+                    "claims may come, then removed; the invoice data stays."
+                ),
+                _AFTER_SALES_FIELDS,
+                ORDERS_AFTER_SALES,
+                ClockEvent.COMPLETION,
+                CONTRACT,
+                frozenset({RetentionAction.ANONYMISE}),
             ),
             DataCategory(
                 ORDERS_CANCELLED,
@@ -367,21 +443,22 @@ class OrdersProvider(PersonalDataProvider[OrdersPrivacyUnitOfWork]):
     ) -> ErasureOutcome:
         mine = uow.orders.for_subject(subject.email, subject.customer_id)
         deleted: dict[str, list[Order]] = {category: [] for category in _ORDER_CATEGORIES}
-        anonymised: list[Order] = []
-        kept: list[tuple[Order, KeptRecord]] = []
+        anonymised: dict[str, list[Order]] = {category: [] for category in _PAID_CATEGORIES}
+        kept: dict[str, list[tuple[Order, KeptRecord]]] = {c: [] for c in _PAID_CATEGORIES}
         for order in mine:
-            stage = order.retention_stage
+            category = category_of(order)  # an open order took money: a paid one
             clock = order.retention_clock
-            if stage is not None and stage is not RetentionStage.COMPLETED:
-                deleted[_CATEGORY_OF_STAGE[stage]].append(order)
-            elif clock is not None and retention.is_due(ORDERS_COMPLETED, clock, now):
-                anonymised.append(order)
+            if category not in _PAID_CATEGORIES:
+                deleted[category].append(order)
+            elif clock is not None and retention.is_due(category, clock, now):
+                anonymised[category].append(order)
             else:  # inside its ten years, or open (its clock has not started: from now)
-                until = retention.keep_until(ORDERS_COMPLETED, clock or now)
-                record = KeptRecord(ORDERS_COMPLETED, order.number, ACCOUNTING_OBLIGATION, until)
-                kept.append((order, record))
+                until = retention.keep_until(category, clock or now)
+                record = KeptRecord(category, order.number, ACCOUNTING_OBLIGATION, until)
+                kept[category].append((order, record))
         gone = {order.id for orders in deleted.values() for order in orders}
-        faded = {order.id for order in anonymised}
+        faded = {order.id for orders in anonymised.values() for order in orders}
+        restricted = [order.id for held in kept.values() for order, _record in held]
         numbers = {order.id: order.number for order in mine}
         requests = uow.support_requests.for_orders(list(numbers)) if numbers else []
         doomed = {
@@ -397,8 +474,8 @@ class OrdersProvider(PersonalDataProvider[OrdersPrivacyUnitOfWork]):
             uow.support_requests.delete([r.id for r in requests_deleted if r.order_id not in gone])
             uow.support_requests.restrict([r.id for r in requests_kept])
             uow.orders.delete(sorted(gone), at=now)
-            uow.orders.anonymise([order.id for order in anonymised], at=now)
-            uow.orders.restrict([order.id for order, _record in kept], at=now)
+            uow.orders.anonymise(sorted(faded), at=now)
+            uow.orders.restrict(restricted, at=now)
         kept_requests = tuple(
             KeptRecord(
                 SUPPORT_REQUESTS,
@@ -411,14 +488,18 @@ class OrdersProvider(PersonalDataProvider[OrdersPrivacyUnitOfWork]):
         return ErasureOutcome(
             self.name,
             (
-                CategoryErasure(
-                    ORDERS_COMPLETED,
-                    anonymised=len(anonymised),
-                    kept=tuple(record for _order, record in kept),
+                *(
+                    CategoryErasure(
+                        category,
+                        anonymised=len(anonymised[category]),
+                        kept=tuple(record for _order, record in kept[category]),
+                    )
+                    for category in _PAID_CATEGORIES
                 ),
                 *(
                     CategoryErasure(category, deleted=len(deleted[category]))
-                    for category in _ORDER_CATEGORIES[1:]
+                    for category in _ORDER_CATEGORIES
+                    if category not in _PAID_CATEGORIES
                 ),
                 CategoryErasure(
                     SUPPORT_REQUESTS, deleted=len(requests_deleted), kept=kept_requests
@@ -444,6 +525,23 @@ class OrdersProvider(PersonalDataProvider[OrdersPrivacyUnitOfWork]):
                 task.cutoff, after=position, limit=limit, dry_run=dry_run
             )
             anonymise = False
+        elif task.category_id == ORDERS_AFTER_SALES:
+            # Orders past their accounting years go with their category's anonymisation,
+            # not here: the engine gives that category's cutoff (SweepTask.rule_cutoffs).
+            accounting = {
+                _STAGES[category]: at
+                for category in _PAID_CATEGORIES
+                if (at := task.cutoff_of(category)) is not None
+            }
+            page = uow.orders.sweep_after_sales(
+                task.cutoff,
+                at=task.now,
+                after=position,
+                limit=limit,
+                dry_run=dry_run,
+                accounting_cutoffs=accounting,
+            )
+            anonymise = True  # the after-sales data goes, the order stays
         elif task.category_id in _STAGES:
             page = uow.orders.sweep(
                 _STAGES[task.category_id],

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 import builtins
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -115,6 +115,35 @@ class OrderRepository(abc.ABC):
         """
 
     @abc.abstractmethod
+    def sweep_after_sales(
+        self,
+        before: datetime,
+        *,
+        at: datetime,
+        after: SweepKey | None,
+        limit: int,
+        dry_run: bool,
+        accounting_cutoffs: Mapping[RetentionStage, datetime] | None = None,
+    ) -> SweepPage:
+        """Up to ``limit`` paid orders (stage ``completed`` or ``cancelled_after_payment``)
+        not yet stripped whose retention clock started before ``before``, keyset-paged on
+        ``(clock, id)`` strictly after ``after``: replaced by :meth:`Order.stripped(at)
+        <klickit_core.orders.domain.Order.stripped>` (issue #19, ``orders.after_sales``),
+        and their terms of sale unlinked from the account as by :meth:`restrict`. A
+        stripped order is never selected again (until a status move records new staff
+        history); an anonymised one never is. A dry run only selects.
+
+        ``accounting_cutoffs`` gives a paid stage's own cutoff: an order of that stage
+        whose clock is before it is past its accounting years, due for anonymisation by
+        its own category, and left to it (never stripped first), so the two categories
+        never take the same order and their counts do not depend on which runs first.
+
+        On SQL: one page ``SELECT`` on the partial index of the orders not yet stripped
+        (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), then one statement per table, each
+        through its own key index.
+        """
+
+    @abc.abstractmethod
     def delete(self, order_ids: Sequence[str], *, at: datetime) -> int:
         """Delete these orders with everything recorded for them: lines, VAT, history,
         support requests, payments and their refunds, and their terms of sale (PRV-5;
@@ -137,9 +166,9 @@ class OrderRepository(abc.ABC):
     @abc.abstractmethod
     def restrict(self, order_ids: Sequence[str], *, at: datetime) -> int:
         """Replace these orders by :meth:`Order.restricted(at)
-        <klickit_core.orders.domain.Order.restricted>` (no account link, IP address nor
-        phone); their terms of sale lose the account link too. Returns how many orders
-        changed."""
+        <klickit_core.orders.domain.Order.restricted>` (stripped of their after-sales
+        data: no account link, IP address, phone, nor who moved them and why); their terms
+        of sale lose the account link too. Returns how many orders changed."""
 
 
 class SupportRequestRepository(abc.ABC):

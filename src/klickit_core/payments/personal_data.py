@@ -14,7 +14,11 @@ governed by the ``orders.completed`` rule):
   the gateway reference** (or deletes the payment, when a shop chose ``delete``), set-based
   on SQL (:meth:`~klickit_core.payments.ports.PaymentRepository.sweep_details`). It reads
   the order's stage and clock, not whether the orders sweep already ran, so the two
-  providers may be registered in either order;
+  providers may be registered in either order. Orders cancelled or failed after payment
+  (``orders.cancelled_after_payment``) are paid orders here too: their payments follow
+  the ``orders.completed`` cutoff too (both rules are ten years by default: a shop that
+  sets another period for ``orders.cancelled_after_payment`` alone should know that the
+  card summary and reference of those orders still go at the ``orders.completed`` one);
 * an **erasure removes the card summary at once** — accounting needs the amounts and the
   gateway reference (refunds, chargebacks, reconciliation), not the card — and leaves the
   reference with the order, which the orders provider reports as kept with its legal basis

@@ -40,6 +40,7 @@ class ClockEvent(enum.StrEnum):
     EXPIRY = "expiry"  # a token or a download link expired
     WITHDRAWAL = "withdrawal"  # a consent withdrawn or replaced by a newer one
     ERASURE = "erasure"  # the person's own data was erased (their reviews, for instance)
+    PUBLICATION = "publication"  # a review approved for the shop's pages
 
 
 #: Labels for notices and bundles (translate with ``translate(label, locale)``).
@@ -53,6 +54,7 @@ CLOCK_EVENT_LABELS: dict[ClockEvent, str] = {
     ClockEvent.EXPIRY: N_("from expiry"),
     ClockEvent.WITHDRAWAL: N_("from withdrawal or replacement"),
     ClockEvent.ERASURE: N_("from the erasure of the author"),
+    ClockEvent.PUBLICATION: N_("from publication"),
 }
 
 

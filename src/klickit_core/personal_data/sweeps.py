@@ -63,12 +63,34 @@ def _aware(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise InvalidSweepDataError(reason=attribute.name)
 
 
+def _check_rule_cutoffs(_instance: Any, _attribute: Any, value: Any) -> None:
+    if not isinstance(value, tuple) or not all(
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], datetime)
+        and item[1].tzinfo is not None
+        and item[1].utcoffset() is not None
+        for item in value
+    ):
+        raise InvalidSweepDataError(reason="rule_cutoffs")
+
+
 @attrs.frozen(slots=True)
 class SweepTask:
     """What one category's sweep must do, computed by the engine from the schedule.
 
     A record is *due* when its clock started strictly before ``cutoff``; the provider then
     applies ``action`` to it (or keeps it with a reason). ``now`` is the run's instant.
+
+    ``rule_cutoffs`` holds the cutoff at ``now`` of every rule that governs a category of
+    the run, ``(rule id, cutoff)``: for a provider two of whose categories could take the
+    same record, so that one leaves alone what the other's rule makes due (the
+    after-sales data of an order past its accounting years goes with the order's
+    anonymisation, not in a strip of its own: issue #19). Then the categories never
+    overlap, and the counts of a run do not depend on the order the categories are swept
+    in, whatever the workers. Empty when the engine did not give them (a provider then
+    takes every record its own cutoff makes due).
     """
 
     category_id: str = attrs.field(validator=_checks.identifier("task.category_id"))
@@ -76,6 +98,9 @@ class SweepTask:
     cutoff: datetime = attrs.field(validator=_aware)
     action: RetentionAction
     now: datetime = attrs.field(validator=_aware)
+    rule_cutoffs: tuple[tuple[str, datetime], ...] = attrs.field(
+        default=(), validator=_check_rule_cutoffs
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.action, RetentionAction):
@@ -86,6 +111,10 @@ class SweepTask:
     def is_due(self, clock_started_at: datetime) -> bool:
         """Whether a record whose clock started at ``clock_started_at`` is due."""
         return clock_started_at < self.cutoff
+
+    def cutoff_of(self, rule_id: str) -> datetime | None:
+        """The cutoff of the rule ``rule_id`` in this run (``None`` if not given)."""
+        return next((at for rule, at in self.rule_cutoffs if rule == rule_id), None)
 
 
 @attrs.frozen(slots=True)

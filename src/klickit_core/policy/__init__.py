@@ -5,7 +5,8 @@ the code's declarations (the bound privacy registry: categories, retention rules
 bases) and from one configuration file holding what the code cannot know:
 
 * :mod:`~klickit_core.policy.config` — the configuration: controller, privacy contact,
-  processors, purposes, rights, authority, periods; its shape and consistency checks;
+  processors, purposes, rights, authority, periods, the cart cookie's lifetime; its shape
+  and consistency checks;
 * :mod:`~klickit_core.policy.completeness` — what GDPR art. 13 (and 14) asks that a
   configuration does not say, item by item, with the article.
 
@@ -19,6 +20,7 @@ from klickit_core.policy.config import (
     PURPOSE_BASES,
     RIGHT_LABELS,
     ROLE_LABELS,
+    CartCookieLifetime,
     Controller,
     ExternalCategory,
     InvalidPolicyConfigError,
@@ -43,6 +45,7 @@ __all__ = [
     "PURPOSE_BASES",
     "RIGHT_LABELS",
     "ROLE_LABELS",
+    "CartCookieLifetime",
     "Controller",
     "ExternalCategory",
     "InvalidPolicyConfigError",

@@ -35,6 +35,11 @@ Layout (every text a person reads is an inline table ``{ fr = "…", en = "…" 
     [retention]                     # rule id = ISO 8601 period, checked like
     "orders.completed" = "P10Y"     # RetentionSchedule.with_overrides
 
+    [cart_cookie]                   # optional: the cart cookie's lifetime the shop states
+    session = true                  # a session cookie (default false: Max-Age is sent)
+    max_age = "P1D"                 # P<n>D, P<n>W or PT<n>H: how long a signed cart stays
+                                    # valid after its last change (the server's check)
+
     [[processors]]
     id = "payment_gateway"
     name = "…"
@@ -72,7 +77,8 @@ that id is a valid identifier seen for the first time, by its position otherwise
 
 :func:`check_policy` then checks the configuration against the shop's bound registry
 (unknown category ids, a category no purpose covers, an external id that clashes with a
-declared one, a period the registry's schedule does not apply).
+declared one, a period the registry's schedule does not apply) and, given the shop's cart
+cookie codec, a ``[cart_cookie]`` the codec does not apply.
 """
 
 from __future__ import annotations
@@ -81,7 +87,7 @@ import enum
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
@@ -89,6 +95,7 @@ from typing import Any, Final, TypeVar
 import attrs
 from stdnum.fr import siren as _siren
 
+from klickit_core.cart.domain.cookie import CartCookieCodec
 from klickit_core.personal_data import is_identifier
 from klickit_core.personal_data.legal_bases import (
     CONSENT,
@@ -119,6 +126,7 @@ __all__ = [
     "PURPOSE_BASES",
     "RIGHT_LABELS",
     "ROLE_LABELS",
+    "CartCookieLifetime",
     "Controller",
     "ExternalCategory",
     "InvalidPolicyConfigError",
@@ -345,6 +353,31 @@ class ExternalCategory:
 
 
 @attrs.frozen(slots=True)
+class CartCookieLifetime:
+    """The cart cookie's lifetime a shop states (``[cart_cookie]``, CRT-3, issue #19).
+
+    ``max_age`` is how long a signed cart stays valid after its last change (the codec's
+    ``max_age``, checked by the server); ``session`` says the cookie is a session cookie
+    (no ``Max-Age`` sent: the browser drops it when it closes). The notice prints the
+    codec's own facts; :func:`check_policy` refuses a configuration whose statement the
+    shop's codec does not apply, as it does for retention periods.
+    """
+
+    max_age: timedelta
+    session: bool = False
+
+    @classmethod
+    def of(cls, codec: CartCookieCodec) -> CartCookieLifetime:
+        """What ``codec`` applies."""
+        return cls(codec.max_age, codec.session_cookie)
+
+    def shop_options(self) -> dict[str, Any]:
+        """The :func:`~klickit_core.bootstrap.build_shop` options that apply this lifetime:
+        ``build_shop(url, **lifetime.shop_options())``."""
+        return {"cart_max_age": self.max_age, "cart_session_cookie": self.session}
+
+
+@attrs.frozen(slots=True)
 class SupervisoryAuthority:
     """Where a person may complain (art. 13(2)(d), art. 77); the CNIL by default."""
 
@@ -364,7 +397,8 @@ class PolicyConfig:
     (:meth:`schedule`). With ``library_periods`` the rules it does not list keep the
     library's period and count as stated; without, only the listed ones are stated (the
     completeness check names the others) — the sweep still needs a period for every rule,
-    so :meth:`schedule` keeps the library's for them.
+    so :meth:`schedule` keeps the library's for them. ``cart_cookie`` is the cart cookie's
+    lifetime the shop states, ``None`` when the file has no ``[cart_cookie]``.
     """
 
     controller: Controller | None
@@ -381,6 +415,7 @@ class PolicyConfig:
     created: date
     updated: date
     source_categories: tuple[str, ...] = ()
+    cart_cookie: CartCookieLifetime | None = None
 
     def schedule(self, base: RetentionSchedule | None = None) -> RetentionSchedule:
         """``base`` (the library's defaults if ``None``) with this configuration's periods:
@@ -431,6 +466,7 @@ _ROOT_KEYS = frozenset(
         "source_categories",
         "created",
         "updated",
+        "cart_cookie",
     }
 )
 
@@ -842,6 +878,42 @@ def _retention(
     return {rule_id: schedule.rule(rule_id).period for rule_id in texts}
 
 
+#: A cookie lifetime: whole days, weeks or hours (ISO 8601), never months or years (a
+#: cookie's ``Max-Age`` is in seconds, and a month has no fixed number of them).
+_COOKIE_LIFETIME = re.compile(r"P(?:([0-9]{1,5})D|([0-9]{1,4})W|T([0-9]{1,6})H)")
+_COOKIE_LIFETIME_HELP = N_(
+    "Give the cookie's lifetime in days, weeks or hours, more than zero: P1D, P2W or PT12H."
+)
+
+
+def _cookie_lifetime(text: str) -> timedelta | None:
+    """``P1D`` / ``P2W`` / ``PT12H`` as a duration; ``None`` if malformed or zero."""
+    match = _COOKIE_LIFETIME.fullmatch(text.strip().upper())
+    if match is None:
+        return None
+    days, weeks, hours = (int(group) if group else 0 for group in match.groups())
+    lifetime = timedelta(days=days, weeks=weeks, hours=hours)
+    return lifetime if lifetime > timedelta(0) else None
+
+
+def _cart_cookie(reader: _Reader, data: Mapping[str, Any]) -> CartCookieLifetime | None:
+    table = reader.table(data, "cart_cookie", (), required=False)
+    if table is None:
+        return None
+    path: _Path = ("cart_cookie",)
+    reader.keys(table, ("session", "max_age"), path)
+    session = table.get("session", False)
+    if not isinstance(session, bool):
+        reader.wrong_type((*path, "session"), "true or false")
+    raw = reader.text(table, "max_age", path)
+    lifetime = None if raw is None else _cookie_lifetime(raw)
+    if raw is not None and lifetime is None:
+        reader.error((*path, "max_age"), "policy.invalid_cookie_lifetime", _COOKIE_LIFETIME_HELP)
+    if lifetime is None or not isinstance(session, bool):
+        return None
+    return CartCookieLifetime(lifetime, session)
+
+
 def _rights(reader: _Reader, data: Mapping[str, Any]) -> frozenset[Right]:
     value = data.get("rights", [])
     if not isinstance(value, list):
@@ -876,6 +948,7 @@ def policy_from_mapping(
     processors = reader.items(data, "processors", _processor)
     externals = reader.items(data, "external_categories", _external)
     retention = _retention(reader, data, base or RetentionSchedule.defaults())
+    cart_cookie = _cart_cookie(reader, data)
     library_periods = reader.flag(data, "library_periods", True)
     rights = _rights(reader, data)
     measures = reader.texts(data, "security_measures")
@@ -913,6 +986,7 @@ def policy_from_mapping(
         created=created,
         updated=updated,
         source_categories=source_categories,
+        cart_cookie=cart_cookie,
     )
 
 
@@ -948,8 +1022,14 @@ def _line_of(message: str) -> int:
 
 
 # ---------------------------------------------------------------------------- consistency
-def check_policy(config: PolicyConfig, registry: BoundRegistry[Any]) -> None:
-    """Check ``config`` against the shop's bound registry; every problem at once.
+def check_policy(
+    config: PolicyConfig,
+    registry: BoundRegistry[Any],
+    *,
+    cart_cookie: CartCookieCodec | CartCookieLifetime | None = None,
+) -> None:
+    """Check ``config`` against the shop's bound registry (and, given it, the shop's cart
+    cookie codec or what it applies); every problem at once.
 
     * every category id a purpose, a processor or ``source_categories`` names is declared
       by a provider or by the configuration's external categories
@@ -959,7 +1039,12 @@ def check_policy(config: PolicyConfig, registry: BoundRegistry[Any]) -> None:
     * no external category reuses a declared category id (``policy.category_clash``);
     * every period of ``[retention]`` is the one the registry's schedule applies
       (``policy.schedule_mismatch``): the shop's ``PrivacySettings`` must use
-      :meth:`PolicyConfig.schedule`, or the notice would print what the sweep does not do.
+      :meth:`PolicyConfig.schedule`, or the notice would print what the sweep does not do;
+    * given ``cart_cookie``, the configuration's ``[cart_cookie]`` (if any) is what the
+      codec applies: a session cookie or not, and the same ``max_age``
+      (``policy.cookie_mismatch``, path ``("cart_cookie", "session")`` or
+      ``("cart_cookie", "max_age")``): build the shop with
+      :meth:`CartCookieLifetime.shop_options`.
 
     Raises:
         InvalidPolicyConfigError: listing every problem.
@@ -1019,4 +1104,26 @@ def check_policy(config: PolicyConfig, registry: BoundRegistry[Any]) -> None:
                     ),
                 )
             )
+    problems.extend(_cookie_problems(config.cart_cookie, cart_cookie))
     InvalidPolicyConfigError.raise_if_any(problems)
+
+
+def _cookie_problems(
+    stated: CartCookieLifetime | None, applied: CartCookieCodec | CartCookieLifetime | None
+) -> list[FieldError]:
+    """Where the stated cart cookie lifetime differs from the one the codec applies."""
+    if stated is None or applied is None:
+        return []
+    actual = CartCookieLifetime.of(applied) if isinstance(applied, CartCookieCodec) else applied
+    message = N_(
+        "The shop's cart cookie does not apply this setting: build the shop with the "
+        "configuration's cart cookie lifetime (cart_session_cookie, cart_max_age)."
+    )
+    return [
+        FieldError(("cart_cookie", key), "policy.cookie_mismatch", message)
+        for key, differs in (
+            ("session", stated.session != actual.session),
+            ("max_age", stated.max_age != actual.max_age),
+        )
+        if differs
+    ]

@@ -11,8 +11,9 @@ Klickit's published notice was written apart from the code and drifted from it (
   clock event's label. No sentence here writes a duration: what the notice says is what
   the sweep does;
 * :class:`NoticeFacts`, read from the running shop by :func:`notice_facts`: the cart
-  cookie exactly as its codec sets it, and whether the fraud screen can refuse an order
-  on its own (an automated decision, GDPR art. 22).
+  cookie exactly as its codec sets it, whether the fraud screen can refuse an order
+  on its own (an automated decision, GDPR art. 22), and the file an access request is
+  answered with (``PrivacySettings.export_format``, PRV-3).
 
 The result is plain values (:class:`PrivacyNotice` of :class:`NoticeSection` made of
 blocks) in the requested language; :mod:`klickit_core.adapters.policy` renders them as
@@ -50,6 +51,7 @@ from klickit_core.personal_data import (
 from klickit_core.policy.completeness import require_complete
 from klickit_core.policy.config import (
     RIGHT_LABELS,
+    CartCookieLifetime,
     PolicyConfig,
     Processor,
     Purpose,
@@ -57,13 +59,16 @@ from klickit_core.policy.config import (
     Right,
     check_policy,
 )
+from klickit_core.privacy.records import ExportFormat
 from klickit_core.privacy.registry import BoundRegistry
+from klickit_core.privacy.settings import PrivacySettings
 from klickit_core.shared.errors import KlickitError
 from klickit_core.shared.i18n import N_, translate
 from klickit_core.shared.locales import locale_language, normalise_locale
 
 __all__ = [
     "COOKIE_CONTENT",
+    "EXPORT_FILES",
     "RULE_DESCRIPTIONS",
     "SECTION_IDS",
     "BulletList",
@@ -107,6 +112,8 @@ class CookieFacts:
 
     ``content`` is an ``N_`` msgid (the codec's wire format holds SKUs and quantities
     only). :attr:`attributes` is the ``Set-Cookie`` attribute list in the codec's order.
+    ``lifetime`` is how long the server accepts the cookie after the cart's last change;
+    ``session`` says the browser is sent no ``Max-Age`` and drops it when it closes.
     """
 
     name: str
@@ -117,6 +124,7 @@ class CookieFacts:
     path: str = "/"
     domain: str | None = None
     content: str = COOKIE_CONTENT
+    session: bool = False
 
     @classmethod
     def from_codec(cls, codec: CartCookieCodec) -> CookieFacts:
@@ -132,18 +140,23 @@ class CookieFacts:
             same_site=made.samesite,
             path=made.path,
             domain=made.domain,
+            session=codec.session_cookie,
         )
 
     @property
     def max_age(self) -> int:
-        """The lifetime in whole seconds, as ``Max-Age`` carries it."""
+        """The lifetime in whole seconds, as ``Max-Age`` carries it (a session cookie's
+        header carries none: then it is the server's bound alone)."""
         return int(self.lifetime.total_seconds())
 
     @property
     def attributes(self) -> str:
         """``Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax``: the attributes of
-        the ``Set-Cookie`` header, in the codec's order."""
-        parts = [f"Path={self.path}", f"Max-Age={self.max_age}"]
+        the ``Set-Cookie`` header, in the codec's order (no ``Max-Age`` for a session
+        cookie)."""
+        parts = [f"Path={self.path}"]
+        if not self.session:
+            parts.append(f"Max-Age={self.max_age}")
         if self.domain:
             parts.append(f"Domain={self.domain}")
         if self.secure:
@@ -232,19 +245,29 @@ class ScreenRule:
 @attrs.frozen(slots=True)
 class NoticeFacts:
     """What the notice reads from the running shop rather than from configuration: the
-    cart cookie (:class:`CookieFacts`) and the fraud screen's rules (:class:`ScreenRule`).
+    cart cookie (:class:`CookieFacts`), the fraud screen's rules (:class:`ScreenRule`) and
+    the file the shop answers an access request with (``export_format``, the shop's
+    ``PrivacySettings.export_format``; the library's default, HTML, when not given).
 
     Build it with :func:`notice_facts`.
     """
 
     cookie: CookieFacts
     screen: tuple[ScreenRule, ...] = ()
+    export_format: ExportFormat = attrs.field(default=ExportFormat.HTML, converter=ExportFormat)
 
     @classmethod
-    def from_parts(cls, cart_cookie: CartCookieCodec, fraud: FraudScreen) -> NoticeFacts:
-        """The facts of a cookie codec and a fraud screen."""
+    def from_parts(
+        cls,
+        cart_cookie: CartCookieCodec,
+        fraud: FraudScreen,
+        export_format: ExportFormat | str = ExportFormat.HTML,
+    ) -> NoticeFacts:
+        """The facts of a cookie codec, a fraud screen and an export format."""
         return cls(
-            CookieFacts.from_codec(cart_cookie), tuple(ScreenRule.of(r) for r in fraud.rules)
+            CookieFacts.from_codec(cart_cookie),
+            tuple(ScreenRule.of(r) for r in fraud.rules),
+            ExportFormat(export_format),
         )
 
     @property
@@ -275,9 +298,14 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
 
 
 class NoticeSources(Protocol):
-    """What :func:`notice_facts` reads: a :class:`~klickit_core.bootstrap.Shop` has both
-    (the policy layer sits below the composition root, so it names the shape, not the
-    class)."""
+    """What :func:`notice_facts` reads: a :class:`~klickit_core.bootstrap.Shop` has all
+    three (the policy layer sits below the composition root, so it names the shape, not
+    the class)."""
+
+    @property
+    def privacy_settings(self) -> PrivacySettings:
+        """The shop's privacy settings (the export format, PRV-3)."""
+        ...
 
     @property
     def cart_cookie(self) -> CartCookieCodec:
@@ -295,16 +323,20 @@ def notice_facts(
     *,
     cart_cookie: CartCookieCodec | None = None,
     fraud: FraudScreen | None = None,
+    export_format: ExportFormat | str | None = None,
 ) -> NoticeFacts:
-    """The facts of a shop (``notice_facts(shop)``), or of its two parts
-    (``notice_facts(cart_cookie=..., fraud=...)``); a part given by name replaces the
+    """The facts of a shop (``notice_facts(shop)``), or of its parts
+    (``notice_facts(cart_cookie=..., fraud=...)``, with the library's default export
+    format unless ``export_format`` says otherwise); a part given by name replaces the
     shop's."""
     if shop is not None:
         cart_cookie = shop.cart_cookie if cart_cookie is None else cart_cookie
         fraud = shop.fraud if fraud is None else fraud
+        if export_format is None:
+            export_format = shop.privacy_settings.export_format
     if cart_cookie is None or fraud is None:
         raise TypeError("notice_facts needs a shop, or both cart_cookie and fraud")
-    return NoticeFacts.from_parts(cart_cookie, fraud)
+    return NoticeFacts.from_parts(cart_cookie, fraud, export_format or ExportFormat.HTML)
 
 
 # ---------------------------------------------------------------------------- model
@@ -529,6 +561,10 @@ _T = {
     "rights": N_("Your rights"),
     "rights_intro": N_("You have the following rights over your data:"),
     "exercise": N_("To exercise your rights, write to {email}."),
+    "access_file": N_(
+        "When you ask for a copy of your data, we first email you a link to confirm that "
+        "you made the request, then a link that works once to download {file}."
+    ),
     # requirement
     "requirement": N_("Do you have to give us your data?"),
     "required": N_("Required?"),
@@ -542,6 +578,9 @@ _T = {
     "cookie_content": N_("What it holds"),
     "cookie_lifetime": N_("Lifetime"),
     "cookie_lifetime_value": N_("{lifetime}, counted from its last update"),
+    "cookie_lifetime_session": N_(
+        "Kept until you close your browser (and at most {lifetime} after your last change)"
+    ),
     "cookie_secure": N_("Sent over secure connections (HTTPS) only"),
     "cookie_http_only": N_("Out of reach of scripts in the page"),
     "cookie_same_site": N_("Sent with requests from other sites"),
@@ -621,6 +660,19 @@ _RIGHTS: Mapping[Right, str] = {
     ),
 }
 _RIGHT_ITEM = N_("{right}: {explanation}")
+
+#: The file an access request is answered with, as the notice names it (PRV-3): read
+#: from ``PrivacySettings.export_format``, never written by hand.
+EXPORT_FILES: Mapping[ExportFormat, str] = {
+    ExportFormat.HTML: N_(
+        "an HTML file you can open in any web browser, with the same data in JSON inside "
+        "it, to take it to another service"
+    ),
+    ExportFormat.ZIP: N_(
+        "a ZIP archive holding an HTML page you can open in any web browser and a JSON "
+        "file with the same data, to take it to another service"
+    ),
+}
 
 _REQUIREMENTS: Mapping[Requirement, str] = {
     Requirement.CONTRACT: N_("Yes, to conclude or perform the contract"),
@@ -834,7 +886,7 @@ def _retention(config: PolicyConfig, registry: BoundRegistry[Any], words: _Words
     )
 
 
-def _rights(config: PolicyConfig, words: _Words) -> NoticeSection:
+def _rights(config: PolicyConfig, facts: NoticeFacts, words: _Words) -> NoticeSection:
     contact, authority = config.privacy_contact, config.authority
     assert contact is not None  # noqa: S101 - require_complete checked it
     items: list[str] = []
@@ -855,6 +907,9 @@ def _rights(config: PolicyConfig, words: _Words) -> NoticeSection:
     ]
     if contact.postal_address:
         blocks.append(Paragraph(words("contact_post", address=contact.postal_address)))
+    if Right.ACCESS in config.rights or Right.PORTABILITY in config.rights:
+        the_file = words.msg(EXPORT_FILES[facts.export_format])
+        blocks.append(Paragraph(words("access_file", file=the_file)))
     return NoticeSection("rights", words("rights"), "13(2)(b), 13(2)(c), 13(2)(d)", tuple(blocks))
 
 
@@ -887,7 +942,10 @@ def _cookies(cookie: CookieFacts, words: _Words) -> NoticeSection:
         Fact(
             "lifetime",
             words("cookie_lifetime"),
-            words("cookie_lifetime_value", lifetime=_lifetime(cookie.lifetime, words.language)),
+            words(
+                "cookie_lifetime_session" if cookie.session else "cookie_lifetime_value",
+                lifetime=_lifetime(cookie.lifetime, words.language),
+            ),
         ),
         Fact("secure", words("cookie_secure"), yes_no(cookie.secure, "Secure")),
         Fact("http_only", words("cookie_http_only"), yes_no(cookie.http_only, "HttpOnly")),
@@ -958,12 +1016,14 @@ def build_notice(
             every missing item is listed.
         InvalidPolicyConfigError: the configuration does not fit the registry
             (:func:`~klickit_core.policy.config.check_policy`): an unknown category, a
-            period the shop's schedule does not apply.
+            period the shop's schedule does not apply, a ``[cart_cookie]`` lifetime the
+            facts' cookie does not have.
         UnsupportedLocaleError: for a locale the shop does not speak.
     """
     language = locale_language(locale)
     require_complete(config, registry)
-    check_policy(config, registry)
+    cookie = facts.cookie
+    check_policy(config, registry, cart_cookie=CartCookieLifetime(cookie.lifetime, cookie.session))
     words = _Words(language)
     labels = _category_labels(config, registry, language)
     controller = config.controller
@@ -975,7 +1035,7 @@ def build_notice(
         _recipients(config, registry, labels, words),
         _transfers(config, words),
         _retention(config, registry, words),
-        _rights(config, words),
+        _rights(config, facts, words),
         _requirement(config, words),
         _cookies(facts.cookie, words),
         _automated(config, facts, words),

@@ -64,8 +64,8 @@ def _sections(bound: BoundRegistry[PU], uow: PU, subject: DataSubject) -> tuple[
 
 
 def export_subject(
-    bound: BoundRegistry[PU],
-    uow: PU,
+    bound: BoundRegistry[OU],
+    uow: OU,
     actor: Actor,
     subject: DataSubject,
     *,
@@ -82,8 +82,18 @@ def export_subject(
     or the system job that answers a confirmed request may ask; customers use
     :func:`export_own_data`. ``reference`` (the request's id, never an email) goes to the
     audit entry.
+
+    A subject named by email only is resolved to the account that uses that email first,
+    as :func:`~klickit_core.privacy.requests.operator_export` does: the providers that
+    find records by account (carts, sessions) then see them, and a staff read is logged
+    under the account, where the person's own export finds it (X-6, issue #18).
     """
     authorize(actor, "privacy.export.export_subject")
+    if subject.customer_id is None:
+        with uow:
+            known = uow.privacy_subjects.find(subject.email)
+        if known is not None and known.customer_id is not None:
+            subject = DataSubject(subject.email, known.customer_id)
     return _export(
         bound,
         uow,

@@ -139,9 +139,18 @@ def erase_and_record(
 
 # ---------------------------------------------------------------------------- copy out, in
 def export_ledger(
-    unit_of_work: Callable[[], LU], *, page: int = _PAGE
+    unit_of_work: Callable[[], LU], actor: Actor, *, page: int = _PAGE
 ) -> Iterator[ErasureLedgerEntry]:
-    """Every ledger entry, in id order, one page (one short transaction) at a time."""
+    """Every ledger entry, in id order, one page (one short transaction) at a time.
+
+    Administrators and system jobs (``privacy.retention``), checked when called, before
+    anything is read: the entries hold no personal data, but with the key they tell
+    whether a given person was erased, and they are the operator's copy (issue #18)."""
+    authorize(actor, "privacy.ledger.export_ledger")
+    return _ledger_pages(unit_of_work, page)
+
+
+def _ledger_pages(unit_of_work: Callable[[], LU], page: int) -> Iterator[ErasureLedgerEntry]:
     after: str | None = None
     while True:
         uow = unit_of_work()
@@ -154,10 +163,17 @@ def export_ledger(
 
 
 def import_ledger(
-    unit_of_work: Callable[[], LU], entries: Iterable[ErasureLedgerEntry], *, page: int = _PAGE
+    unit_of_work: Callable[[], LU],
+    actor: Actor,
+    entries: Iterable[ErasureLedgerEntry],
+    *,
+    page: int = _PAGE,
 ) -> int:
     """Add the entries the store's ledger lacks (by id), a page per transaction; returns
-    how many were added. Importing the same file twice adds nothing the second time."""
+    how many were added. Importing the same file twice adds nothing the second time.
+    Administrators and system jobs (``privacy.retention``): an imported entry makes
+    :func:`reapply_erasures` erase whoever it names (issue #18)."""
+    authorize(actor, "privacy.ledger.import_ledger")
     added = 0
     batch: list[ErasureLedgerEntry] = []
 
@@ -289,7 +305,7 @@ def _add_tallies(totals: dict[str, CategoryTally], report: ErasureReport) -> Non
 
 def _count_entries(unit_of_work: Callable[[], LU], key_id: str, page: int) -> tuple[int, int]:
     mine = other = 0
-    for entry in export_ledger(unit_of_work, page=page):
+    for entry in _ledger_pages(unit_of_work, page):
         if entry.key_id == key_id:
             mine += 1
         else:

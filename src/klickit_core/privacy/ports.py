@@ -378,8 +378,16 @@ class BundleRenderer(abc.ABC):
     extension: str = "html"
 
     @abc.abstractmethod
-    def render(self, bundle: ExportBundle, locale: str) -> str:
-        """The document, in ``locale`` (``"fr"`` or ``"en"``)."""
+    def render(self, bundle: ExportBundle, locale: str, *, embedded_json: str | None = None) -> str:
+        """The document, in ``locale`` (``"fr"`` or ``"en"``).
+
+        ``embedded_json``: the bundle's JSON (:func:`~klickit_core.privacy.bundle.bundle_to_json`)
+        to carry inside the document, for the single-file download
+        (:attr:`~klickit_core.privacy.records.ExportFormat.HTML`): the person gets one
+        file, and the machine-readable copy GDPR art. 20 asks for is in it. The document
+        must keep it inert (never run as code) and give it back exactly; the document then
+        says that the JSON is inside it rather than in a file beside it.
+        """
 
 
 # ---------------------------------------------------------------------------- requests

@@ -12,8 +12,9 @@ and :mod:`klickit_core.privacy.ledger`.
   extension within one month of receipt of the request, together with the reasons for the
   delay. » Months are calendar months, counted as the retention schedule counts them
   (a request received on 31 January is due on 28 or 29 February).
-* :class:`StoredBundle` — a delivered export, zipped (an HTML file and a JSON file), kept
-  until its download link expires, then swept (``privacy.export_bundles``).
+* :class:`StoredBundle` — a delivered export in the shop's :class:`ExportFormat` (one HTML
+  file with its JSON inside, or a ZIP of the HTML file and the JSON file), kept until its
+  download link is used or expires, then swept (``privacy.export_bundles``).
 * :class:`ErasureLedgerEntry` — one erasure, as keyed hashes only (PRV-6): enough to
   recognise the person in a restored backup, nothing to find out who they were.
 * :class:`ErasureKey` — the shop's secret for those hashes: HMAC-SHA256, never a plain
@@ -39,8 +40,10 @@ __all__ = [
     "EXTENSION_PERIOD",
     "EXTENSION_REASON_LABELS",
     "MIN_ERASURE_KEY_LENGTH",
+    "UNKNOWN_CONTENT_TYPE",
     "ErasureKey",
     "ErasureLedgerEntry",
+    "ExportFormat",
     "ExtensionReason",
     "InvalidErasureKeyError",
     "KnownSubject",
@@ -104,6 +107,52 @@ EXTENSION_REASON_LABELS: dict[ExtensionReason, str] = {
     ExtensionReason.COMPLEXITY: N_("your request is complex to answer"),
     ExtensionReason.NUMBER_OF_REQUESTS: N_("we have received a large number of requests"),
 }
+
+
+class ExportFormat(enum.StrEnum):
+    """The file an access request is answered with (PRV-3); a shop chooses it with
+    :attr:`~klickit_core.privacy.settings.PrivacySettings.export_format`.
+
+    * :attr:`HTML` — one self-contained HTML page (``.html``) that opens in any browser,
+      with the export's JSON inside it as an inert data block (GDPR art. 20 portability).
+      What Klickit's policy promises: « ouvrir le fichier comportant l'extension HTML dans
+      votre navigateur Web habituel », so it is the default.
+    * :attr:`ZIP` — a ZIP archive (``.zip``) holding the HTML page and the JSON file, as
+      the library delivered before; a shop whose notice says so may keep it.
+    """
+
+    HTML = "html"
+    ZIP = "zip"
+
+    @property
+    def extension(self) -> str:
+        """The file name's extension, without the dot (``"html"``, ``"zip"``)."""
+        return self.value
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` an app serves the file with."""
+        return _CONTENT_TYPES[self]
+
+    @classmethod
+    def of_filename(cls, filename: str) -> ExportFormat | None:
+        """The format a delivered file's name says (its extension), or ``None``."""
+        _stem, dot, extension = filename.rpartition(".")
+        if not dot:
+            return None
+        try:
+            return cls(extension.lower())
+        except ValueError:
+            return None
+
+
+_CONTENT_TYPES: dict[ExportFormat, str] = {
+    ExportFormat.HTML: "text/html; charset=utf-8",
+    ExportFormat.ZIP: "application/zip",
+}
+#: The content type of a stored file whose name says no known format (none the library
+#: writes): served as bytes to save, never rendered.
+UNKNOWN_CONTENT_TYPE = "application/octet-stream"
 
 
 def _aware(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -218,11 +267,14 @@ class PrivacyRequest:
 
 @attrs.frozen(slots=True)
 class StoredBundle:
-    """A delivered export: one ZIP holding the HTML file and the JSON file.
+    """A delivered export: the file of the shop's :class:`ExportFormat` (an HTML page with
+    its JSON inside, or a ZIP of the HTML and JSON files).
 
     Kept until its single-use download link is used (then deleted at once) or expires
     (then swept with ``privacy.export_bundles``). ``data`` is the person's data and stays
-    out of ``repr``.
+    out of ``repr``. The format is read from ``filename``'s extension (the library names
+    every file it stores), so a bundle made before a shop changed its format is still
+    served as what it is.
     """
 
     id: str
@@ -235,6 +287,17 @@ class StoredBundle:
     def __attrs_post_init__(self) -> None:
         if self.expires_at <= self.created_at:
             raise ValueError("a bundle expires after it is made")
+
+    @property
+    def export_format(self) -> ExportFormat | None:
+        """The file's format, from its name (``None`` for a name the library never writes)."""
+        return ExportFormat.of_filename(self.filename)
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` to serve the file with."""
+        found = self.export_format
+        return UNKNOWN_CONTENT_TYPE if found is None else found.content_type
 
 
 # ---------------------------------------------------------------------------- ledger

@@ -20,12 +20,15 @@ données personnelles […] ».
    runner may answer later with :func:`answer_confirmed_requests`, which also finishes
    anything a crash interrupted).
 3. Access: :func:`~klickit_core.privacy.export.export_subject` gathers everything the
-   registered providers hold; the bundle is rendered to one self-contained HTML file and
-   one JSON file, zipped (:func:`bundle_archive`), stored with a single-use download token
-   (purpose ``privacy.download``) and the request's completion in one transaction, and
-   the link is mailed. :func:`download_bundle` spends the token and deletes the stored
-   bundle in the same transaction: a second download, an expired link or a token made for
-   anything else is refused with one message.
+   registered providers hold; the bundle becomes the file of the shop's
+   :class:`~klickit_core.privacy.records.ExportFormat` (:func:`bundle_file`): by default one
+   self-contained HTML page with the JSON inside it (« le fichier comportant l'extension
+   HTML »), or a ZIP of the HTML file and the JSON file (:func:`bundle_archive`). It is
+   stored with a single-use download token (purpose ``privacy.download``) and the
+   request's completion in one transaction, and the link is mailed.
+   :func:`download_bundle` spends the token and deletes the stored bundle in the same
+   transaction, and names the file and its content type; a second download, an expired
+   link or a token made for anything else is refused with one message.
 4. Erasure: :func:`~klickit_core.privacy.ledger.erase_and_record` erases through every
    provider, writes the erasure ledger's entry (PRV-6) and completes the request in one
    transaction; the person is mailed what was removed and what was kept, why and until
@@ -62,6 +65,8 @@ from klickit_core.privacy.ports import (
 )
 from klickit_core.privacy.records import (
     EXTENSION_REASON_LABELS,
+    UNKNOWN_CONTENT_TYPE,
+    ExportFormat,
     ExtensionReason,
     KnownSubject,
     PrivacyRequest,
@@ -90,6 +95,7 @@ from klickit_core.shared.tokens import InvalidTokenError, LinkBuilder, consume_t
 
 __all__ = [
     "DOWNLOAD",
+    "DOWNLOAD_HOW",
     "DOWNLOAD_MAIL",
     "ERASURE_CONFIRMATION",
     "ERASURE_CONFIRMATION_MAIL",
@@ -108,6 +114,7 @@ __all__ = [
     "RequestReceived",
     "RequestView",
     "bundle_archive",
+    "bundle_file",
 ]
 
 #: Token purpose of the link that confirms an access request.
@@ -155,11 +162,22 @@ DOWNLOAD_MAIL = MailTemplate(
         "Hello,\n\n"
         "The copy of the personal data {shop} holds about you is ready. Download it with this "
         "link, which works once, within {days} days:\n{link}\n\n"
-        "It is a ZIP archive. Open the file ending in .html in your usual web browser (no "
-        "internet connection is needed); the file ending in .json holds the same data, to "
-        "take it to another service. Your password is not included, for your security."
+        "{how} Your password is not included, for your security."
     ),
 )
+#: What the download mail says of the file, per format (its ``{how}``).
+DOWNLOAD_HOW: dict[ExportFormat, str] = {
+    ExportFormat.HTML: N_(
+        "It is a file ending in .html: open it in your usual web browser (no internet "
+        "connection is needed). The same data is inside it in JSON, to take it to another "
+        "service."
+    ),
+    ExportFormat.ZIP: N_(
+        "It is a ZIP archive. Open the file ending in .html in your usual web browser (no "
+        "internet connection is needed); the file ending in .json holds the same data, to "
+        "take it to another service."
+    ),
+}
 ERASURE_DONE_MAIL = MailTemplate(
     "privacy.erasure_done",
     N_("Your personal data has been erased"),
@@ -183,7 +201,9 @@ _NOTHING_KEPT = N_("We keep nothing else about you.")
 _KEPT_INTRO = N_("The law requires us to keep these records until the date given:")
 _KEPT_LINE = N_("- {reference}: {basis}, until {date}")
 
-#: Names of the files in the archive, per language (ASCII: every unzip tool reads them).
+#: Names of the files delivered, per language (ASCII: every browser and unzip tool reads
+#: them): ``donnees-personnelles-<day>.html``, or ``.zip`` holding ``donnees-personnelles.html``
+#: and ``.json``.
 _FILE_NAMES = {"fr": "donnees-personnelles", "en": "personal-data"}
 
 
@@ -236,13 +256,31 @@ class RequestOutcome:
     erasure: ErasureReport | None = None
 
 
+def _content_type(download: BundleDownload) -> str:
+    found = ExportFormat.of_filename(download.filename)
+    return UNKNOWN_CONTENT_TYPE if found is None else found.content_type
+
+
 @attrs.frozen(slots=True)
 class BundleDownload:
-    """What the download page sends: a ZIP archive (the data stays out of ``repr``)."""
+    """An export as the file to hand over: what the download page sends (PRV-3).
+
+    An app serves ``data`` as it is, with ``content_type`` and ``filename`` (as an
+    attachment: ``Content-Disposition: attachment; filename="…"``), so the person's
+    browser saves ``donnees-personnelles-2026-11-24.html`` (``text/html; charset=utf-8``)
+    or ``….zip`` (``application/zip``), whichever the shop's
+    :class:`~klickit_core.privacy.records.ExportFormat` made. ``content_type`` follows
+    the file name's extension unless given. The data stays out of ``repr``.
+    """
 
     filename: str
     data: bytes = attrs.field(repr=False)
-    content_type: str = "application/zip"
+    content_type: str = attrs.field(default=attrs.Factory(_content_type, takes_self=True))
+
+    @property
+    def export_format(self) -> ExportFormat | None:
+        """The file's format, from its name (``None`` for a name the library never writes)."""
+        return ExportFormat.of_filename(self.filename)
 
 
 @attrs.frozen(slots=True)
@@ -279,12 +317,15 @@ converter.register_unstructure_hook(RequestView, _request_view_data)
 
 @attrs.frozen(slots=True)
 class OperatorExport:
-    """What ``klickit privacy export`` writes: the two files, and the export's reference."""
+    """A staff export (``klickit privacy export``): the export's reference, its record
+    count, the page (``html``, without the data block) and the JSON text, and ``file``,
+    the file a request would deliver in the format asked for."""
 
     reference: str
     records: int
     html: str = attrs.field(repr=False)
     json: str = attrs.field(repr=False)
+    file: BundleDownload
 
 
 def _system() -> Actor:
@@ -487,6 +528,30 @@ def bundle_archive(bundle: ExportBundle, renderer: BundleRenderer) -> tuple[str,
     return f"{name}-{day.date().isoformat()}.zip", buffer.getvalue()
 
 
+def bundle_file(
+    bundle: ExportBundle, renderer: BundleRenderer, export_format: ExportFormat | str
+) -> BundleDownload:
+    """The bundle as the file a request delivers, in ``export_format``:
+
+    * ``html`` — ``<name>-<day>.html``, the renderer's page with the bundle's JSON
+      (:func:`~klickit_core.privacy.bundle.bundle_to_json`, the very text the ZIP's JSON
+      file holds) inside it, ``text/html; charset=utf-8``;
+    * ``zip`` — :func:`bundle_archive`, ``application/zip``.
+
+    The same bundle always gives the same bytes. An unknown format is a ``ValueError``
+    (:class:`~klickit_core.privacy.settings.PrivacySettings` refuses one before).
+    """
+    wanted = ExportFormat(export_format)
+    if wanted is ExportFormat.ZIP:
+        filename, data = bundle_archive(bundle, renderer)
+        return BundleDownload(filename, data, wanted.content_type)
+    language = locale_language(bundle.locale)
+    day = to_shop_time(bundle.generated_at).date().isoformat()
+    page = renderer.render(bundle, language, embedded_json=bundle_to_json(bundle))
+    filename = f"{_FILE_NAMES[language]}-{day}.{wanted.extension}"
+    return BundleDownload(filename, page.encode("utf-8"), wanted.content_type)
+
+
 def _deliver_export(
     unit_of_work: Callable[[], RU],
     clock: Clock,
@@ -510,7 +575,7 @@ def _deliver_export(
         shop_name=settings.shop_name,
         reference=request.id,
     )
-    filename, data = bundle_archive(bundle, renderer)
+    delivered = bundle_file(bundle, renderer, settings.export_format)
     uow = unit_of_work()
     with uow:
         current = _get(uow, request.id)
@@ -524,8 +589,8 @@ def _deliver_export(
                 request.id,
                 issued.record.created_at,
                 issued.record.expires_at,
-                filename,
-                data,
+                delivered.filename,
+                delivered.data,
             )
         )
         done = current.completed(issued.record.created_at, bundle_id=bundle_id)
@@ -533,7 +598,12 @@ def _deliver_export(
         link = links.link(settings.download_path, issued)
         uow.record(DataExportReady(request.id, occurred_at=issued.record.created_at))
         uow.commit()
-    values = {"shop": settings.shop_name, "days": _days(settings.download_ttl), "link": link}
+    values = {
+        "shop": settings.shop_name,
+        "days": _days(settings.download_ttl),
+        "link": link,
+        "how": translate(DOWNLOAD_HOW[settings.export_format], request.locale),
+    }
     mailer.send(DOWNLOAD_MAIL.render(request.email, request.locale, values))
     return RequestOutcome(done)
 
@@ -658,9 +728,10 @@ def answer_confirmed_requests(
 
 
 def download_bundle(uow: RU, clock: Clock, token: object) -> BundleDownload:
-    """The bundle behind a download link, once: the token is spent and the stored bundle
-    deleted in one transaction. :class:`~klickit_core.shared.tokens.InvalidTokenError` for
-    a second download, an expired link, or a token made for anything else."""
+    """The file behind a download link, once: the token is spent and the stored bundle
+    deleted in one transaction. The answer names the file and its content type (those of
+    the format the bundle was made in). :class:`~klickit_core.shared.tokens.InvalidTokenError`
+    for a second download, an expired link, or a token made for anything else."""
     with uow:
         record = consume_token(uow.tokens, clock, DOWNLOAD, token)
         stored = uow.export_bundles.get(record.subject)
@@ -668,7 +739,7 @@ def download_bundle(uow: RU, clock: Clock, token: object) -> BundleDownload:
             raise InvalidTokenError(reason="unknown")
         uow.export_bundles.delete(stored.id)
         uow.commit()
-    return BundleDownload(stored.filename, stored.data)
+    return BundleDownload(stored.filename, stored.data, stored.content_type)
 
 
 # ---------------------------------------------------------------------------- staff
@@ -788,13 +859,16 @@ def operator_export(
     *,
     locale: str = "fr",
     shop_name: str = "Klickit",
+    export_format: ExportFormat | str = ExportFormat.HTML,
 ) -> OperatorExport:
     """Staff export someone's data themselves (``klickit privacy export``): for a request
     received by post, or checked by hand. Staff holding ``customers.read``, or the CLI's
     operator job (``privacy.retention``). The read is written to the access log
     (``privacy.export``, subject: the account, or the export's reference) in the export's
-    transaction, whoever runs it, and the audit entry names the same actor."""
+    transaction, whoever runs it, and the audit entry names the same actor. ``file`` is
+    the export as a request delivers it in ``export_format``."""
     authorize(actor, "privacy.requests.operator_export")
+    wanted = ExportFormat(export_format)
     address = _checked_email(email)
     subject, _known = _subject(unit_of_work(), address)
     now = ensure_utc(clock.now())
@@ -816,6 +890,7 @@ def operator_export(
         bundle.record_count,
         renderer.render(bundle, bundle.locale),
         bundle_to_json(bundle),
+        bundle_file(bundle, renderer, wanted),
     )
 
 

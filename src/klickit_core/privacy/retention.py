@@ -245,7 +245,7 @@ def _check_text(instance: Any, attribute: attrs.Attribute[Any], value: object) -
 class RetentionRule:
     """How long one kind of data is kept, from which event, and what happens then.
 
-    ``label`` says what the rule covers and ``source`` where the figure comes from (both N_
+    ``label`` says what the rule covers and ``source`` where the figure comes from (both ``N_``
     msgids, shown in notices and reports). ``minimum`` is a legal floor that a shop's
     override may not go below (the ten-year accounting duty); ``zero_allowed`` marks the
     rules whose period may be empty (due the day after the event).
@@ -369,7 +369,24 @@ _SOURCE_POLICY_ORDERS = N_(
 _SOURCE_POLICY_CANCELLED = N_(
     "Klickit's privacy policy: only ten days for operations cancelled for whatever reason"
 )
+_SOURCE_PAID_THEN_ENDED = N_(
+    "Code de commerce, art. L123-22 (accounting records kept ten years): money was taken, "
+    "so the order is an accounting record like any paid order, not an operation cancelled "
+    "within ten days"
+)
+_SOURCE_AFTER_SALES = N_(
+    "Code de la consommation, art. L217-3: the legal guarantee of conformity runs two years "
+    "from delivery; returns and warranty claims are over by then"
+)
 _SOURCE_PROJECT = N_("Project default (no law sets a figure)")
+_SOURCE_SAVED_CARTS = N_(
+    "Project default (no law sets a figure): a saved cart lasts as long as the cart cookie "
+    "lasts by default"
+)
+_SOURCE_PUBLISHED_REVIEWS = N_(
+    "Project default (no law sets a figure): three years, as for other customer contacts "
+    "in the CNIL reference framework for customer management (deliberation 2021-131)"
+)
 _SOURCE_CNIL_ACCOUNTS = N_(
     "CNIL reference framework for customer management (deliberation 2021-131): two years "
     "after the last activity, with notice before deletion"
@@ -395,9 +412,29 @@ DEFAULT_RULES: tuple[RetentionRule, ...] = (
         Period.years(10),
         _E.COMPLETION,
         _A,
-        N_("Completed and refunded orders: name, email, phone, billing and shipping addresses"),
+        N_("Completed and refunded orders: name, email, billing and shipping addresses"),
         _SOURCE_POLICY_ORDERS,
         minimum=Period.years(10),
+    ),
+    _R(
+        "orders.cancelled_after_payment",
+        Period.years(10),
+        _E.CANCELLATION,
+        _A,
+        N_(
+            "Orders cancelled, or whose payment failed, after money was taken: name, email, "
+            "billing and shipping addresses"
+        ),
+        _SOURCE_PAID_THEN_ENDED,
+        minimum=Period.years(10),
+    ),
+    _R(
+        "orders.after_sales",
+        Period.years(2),
+        _E.COMPLETION,
+        _A,
+        N_("After-sales data of paid orders: phone, IP address, account link, staff history"),
+        _SOURCE_AFTER_SALES,
     ),
     _R(
         "orders.cancelled",
@@ -446,6 +483,14 @@ DEFAULT_RULES: tuple[RetentionRule, ...] = (
         _D,
         N_("Customer accounts without activity"),
         _SOURCE_CNIL_ACCOUNTS,
+    ),
+    _R(
+        "carts.saved",
+        Period.days(30),
+        _E.LAST_ACTIVITY,
+        _D,
+        N_("Carts saved with a customer account"),
+        _SOURCE_SAVED_CARTS,
     ),
     _R(
         "accounts.login_attempts",
@@ -511,6 +556,14 @@ DEFAULT_RULES: tuple[RetentionRule, ...] = (
         N_("Reviews whose author's data was erased: the author's name and email"),
         N_("Project default: the review stays, its author does not"),
         zero_allowed=True,
+    ),
+    _R(
+        "reviews.published",
+        Period.years(3),
+        _E.PUBLICATION,
+        _A,
+        N_("Published reviews: the author's name and email (the text and rating stay)"),
+        _SOURCE_PUBLISHED_REVIEWS,
     ),
     _R(
         "privacy.export_bundles",

@@ -19,6 +19,7 @@ from klickit_core.privacy.records import (
     EXTENSION_PERIOD,
     MIN_ERASURE_KEY_LENGTH,
     ErasureKey,
+    ExportFormat,
     InvalidErasureKeyError,
 )
 from klickit_core.privacy.retention import Period, PeriodUnit, RetentionSchedule
@@ -51,6 +52,16 @@ def _positive(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> No
         raise InvalidPrivacySettingsError(setting=attribute.name)
 
 
+def _export_format(value: object) -> ExportFormat:
+    """``"html"``, ``"zip"`` or an :class:`ExportFormat`; anything else is refused."""
+    if isinstance(value, str):
+        try:
+            return ExportFormat(value.strip().lower())
+        except ValueError:
+            pass
+    raise InvalidPrivacySettingsError(setting="export_format")
+
+
 def _path(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     try:
         LinkBuilder.check_path(value)
@@ -74,6 +85,11 @@ class PrivacySettings:
     * ``download_ttl`` — how long the single-use download link (and the stored bundle)
       lives; at most the ``privacy.export_bundles`` period, so that the sweep never
       removes a bundle whose link still works.
+    * ``export_format`` — the file the download link gives (PRV-3,
+      :class:`~klickit_core.privacy.records.ExportFormat`): ``"html"`` by default, one
+      HTML page with the JSON inside it, which is what Klickit's policy promises (« le
+      fichier comportant l'extension HTML »); ``"zip"`` for the archive of the HTML and
+      JSON files. The privacy notice states the one the shop delivers.
     * ``requests_per_window`` / ``window`` — at most that many confirmation mails for one
       address per window; further requests get the same answer and send nothing.
     * the paths of the app's pages that receive the tokens (``?token=…``).
@@ -95,6 +111,7 @@ class PrivacySettings:
     )
     download_path: str = attrs.field(default="/mes-donnees/telecharger", validator=_path)
     shop_name: str = DEFAULT_SHOP_NAME
+    export_format: ExportFormat = attrs.field(default=ExportFormat.HTML, converter=_export_format)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.erasure_key, ErasureKey | None):

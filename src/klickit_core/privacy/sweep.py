@@ -506,11 +506,24 @@ def _stored(unit_of_work: Callable[[], PU], job: str) -> SweepCheckpoint | None:
 
 
 def _plan(bound: BoundRegistry[PU], reference: datetime) -> list[_Unit[PU]]:
+    rules = {}
+    for entry in bound.entries():
+        rule = bound.rule_for(entry.category.id)
+        rules[rule.id] = rule
+    # Every task knows the cutoffs of the run's rules, so that a provider's categories
+    # never take the same record (SweepTask.rule_cutoffs).
+    cutoffs = {rule_id: cutoff(rule, reference) for rule_id, rule in rules.items()}
+    shared = tuple(cutoffs.items())
     units = []
     for index, entry in enumerate(bound.entries(), 1):
         rule = bound.rule_for(entry.category.id)
         task = SweepTask(
-            entry.category.id, rule.id, cutoff(rule, reference), rule.action, reference
+            entry.category.id,
+            rule.id,
+            cutoffs[rule.id],
+            rule.action,
+            reference,
+            rule_cutoffs=shared,
         )
         units.append(_Unit(index, entry, task))
     return units

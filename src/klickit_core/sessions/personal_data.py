@@ -8,7 +8,9 @@ idle past the ``sessions.visitor`` rule (SES-1: sessions expire, and expired one
 swept), counted from its *last activity*, not its start.
 
 A guest's session names nobody (no email, no account), so only sessions signed in as the
-subject's account can be found and exported; guest sessions go with the sweep.
+subject's account can be found and exported; guest sessions go with the sweep. A signed-in
+session stores the customer account it is signed in as: the category declares that link
+(``customer_account``, issue #19), and it goes with the session.
 """
 
 from __future__ import annotations
@@ -82,6 +84,12 @@ def _record(session: VisitorSession) -> ExportRecord:
         _reference(session.started_at),
         (
             ExportField("started_at", N_("Started at"), session.started_at),
+            ExportField(
+                "customer_account",
+                N_("Customer account"),
+                session.customer_id,
+                FieldKind.IDENTIFIER,
+            ),
             ExportField("last_activity_at", N_("Last activity"), session.last_activity_at),
             ExportField("ip_address", N_("IP address"), session.ip_address, FieldKind.IP_ADDRESS),
             ExportField("browser", N_("Browser"), session.browser),
@@ -116,7 +124,8 @@ class SessionsProvider(PersonalDataProvider[SessionsPrivacyUnitOfWork]):
                 N_(
                     "What the shop remembers during a visit: the products you viewed, your "
                     "location, IP address and browser type (so you need not type your "
-                    "address again), and the address typed for a shipping estimate."
+                    "address again), the address typed for a shipping estimate, and your "
+                    "customer account while you are signed in."
                 ),
                 (
                     PersonalField("recently_viewed", N_("Recently viewed products")),
@@ -124,6 +133,7 @@ class SessionsProvider(PersonalDataProvider[SessionsPrivacyUnitOfWork]):
                     PersonalField("ip_address", N_("IP address")),
                     PersonalField("browser", N_("Browser")),
                     PersonalField("shipping_address", N_("Shipping address for an estimate")),
+                    PersonalField("customer_account", N_("Customer account")),
                 ),
                 SESSIONS_RULE,
                 ClockEvent.LAST_ACTIVITY,

@@ -12,7 +12,13 @@ navigateur Web habituel. » So the file must open offline, in any browser, and b
   dates in Paris time and numbers formatted by Babel for the language, a table of contents,
   and print styles (``@media print``);
 * **machine-checkable**: every value cell carries its JSON type and value
-  (``data-type``, ``data-value``), so the HTML and the JSON file can be compared.
+  (``data-type``, ``data-value``), so the HTML and the JSON file can be compared;
+* **portable on its own** (the single-file download, ``ExportFormat.HTML``): given the
+  bundle's JSON, the page carries it as an inert data block,
+  ``<script type="application/json" id="export-data">``, escaped by
+  :func:`json_data_block` so that no text inside can close the element. A data block is
+  never run (the Content-Security-Policy still forbids every script), and
+  ``JSON.parse`` of its text gives the JSON export back.
 
 The template ships in the package (``templates/bundle.html.jinja``); its wording lives
 here in ``N_()`` so the gettext catalogues cover it.
@@ -41,11 +47,31 @@ from klickit_core.shared.clock import SHOP_TIMEZONE
 from klickit_core.shared.i18n import N_, translate
 from klickit_core.shared.locales import LOCALES, locale_language, normalise_locale
 
-__all__ = ["BABEL_LOCALES", "HtmlBundleRenderer", "format_value"]
+__all__ = [
+    "BABEL_LOCALES",
+    "DATA_BLOCK_ID",
+    "HtmlBundleRenderer",
+    "format_value",
+    "json_data_block",
+]
 
 #: The Babel locale used for dates and numbers in each supported language.
 BABEL_LOCALES = LOCALES
 _EMPTY = "—"
+#: The ``id`` of the page's JSON data block, for a program that reads the file.
+DATA_BLOCK_ID = "export-data"
+#: What :func:`json_data_block` replaces: the characters that could end the element or
+#: start markup inside it (``</script>``, ``<!--``), ``&`` for good measure, and the two
+#: separators older JavaScript parsers refuse inside strings.
+_BLOCK_ESCAPES = str.maketrans(
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
+)
 
 _TEXT = {
     "title": N_("Your personal data"),
@@ -59,6 +85,10 @@ _TEXT = {
     ),
     "json": N_(
         "A JSON file with the same data comes with this one, to take your data to another service."
+    ),
+    "json_inside": N_(
+        "The same data is also inside this file in JSON, a format other services can read, "
+        "to take your data to another service."
     ),
     "times": N_("Times are given in Paris time."),
     "about": N_("About this file"),
@@ -103,6 +133,19 @@ def format_value(field: ExportField, locale: str) -> str:
     if isinstance(value, date):
         return str(format_date(value, "long", locale=babel_locale))
     return value
+
+
+def json_data_block(text: str) -> str:
+    """JSON text made safe to sit in a ``<script type="application/json">`` element.
+
+    Inside that element HTML ends the text at the first ``</script`` and treats ``<!--``
+    specially, so a name typed as ``</script><script>alert(1)</script>`` would close the
+    block and open a script. ``<``, ``>``, ``&``, U+2028 and U+2029 become their JSON
+    escapes (``\\u003c`` …): in JSON they can only stand inside strings, where the escape
+    means the same character, so ``json.loads`` (or ``JSON.parse``) of the result equals
+    that of ``text``, and the block holds no ``<`` at all.
+    """
+    return text.translate(_BLOCK_ESCAPES)
 
 
 def _data_value(raw: str | int | bool | None) -> str:
@@ -160,10 +203,17 @@ class HtmlBundleRenderer(BundleRenderer):
     def __init__(self) -> None:
         self._template = _environment().get_template("bundle.html.jinja")
 
-    def render(self, bundle: ExportBundle, locale: str) -> str:
+    def render(self, bundle: ExportBundle, locale: str, *, embedded_json: str | None = None) -> str:
+        """The page in ``locale``; with ``embedded_json`` (the bundle's JSON), the page
+        carries it in its data block (:data:`DATA_BLOCK_ID`) and says so."""
         language = locale_language(locale)
         text = {key: translate(msgid, language) for key, msgid in _TEXT.items()}
         text["intro"] = text["intro"].format(shop=bundle.shop_name)
+        if embedded_json is not None:
+            text["json"] = text["json_inside"]
+        # Escaped here for the element it sits in, and marked ``safe`` in the template:
+        # autoescaping would turn ``"`` into ``&#34;``, which a script element never decodes.
+        data = None if embedded_json is None else json_data_block(embedded_json)
         sections = [
             {
                 "anchor": f"section-{index}",
@@ -200,4 +250,6 @@ class HtmlBundleRenderer(BundleRenderer):
             generated_iso=json_value(bundle.generated_at),
             sections=sections,
             categories=categories,
+            data=data,
+            data_id=DATA_BLOCK_ID,
         )

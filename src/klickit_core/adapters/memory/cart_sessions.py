@@ -6,7 +6,7 @@ from datetime import datetime
 
 from klickit_core.adapters.memory.base import MISSING, MemoryTransaction
 from klickit_core.adapters.memory.people import keyset_sweep
-from klickit_core.cart.domain import Cart
+from klickit_core.cart.domain import Cart, SavedCart
 from klickit_core.cart.ports import CartRepository
 from klickit_core.sessions.domain import VisitorSession
 from klickit_core.sessions.ports import SessionNotFoundError, SessionRepository
@@ -17,17 +17,22 @@ __all__ = ["MemoryCarts", "MemorySessions"]
 
 
 class MemoryCarts(CartRepository):
-    """Saved carts in memory."""
+    """Saved carts in memory, as :class:`SavedCart` values by customer id."""
 
     def __init__(self, tx: MemoryTransaction) -> None:
         self._tx = tx
 
     def get(self, customer_id: str) -> Cart | None:
+        saved = self.get_saved(customer_id)
+        return None if saved is None else saved.cart
+
+    def get_saved(self, customer_id: str) -> SavedCart | None:
         value = self._tx.read("carts", customer_id)
         return None if value is MISSING else value
 
-    def save(self, customer_id: str, cart: Cart) -> None:
-        self._tx.write("carts", customer_id, MISSING if cart.is_empty else cart)
+    def save(self, customer_id: str, cart: Cart, *, at: datetime) -> None:
+        saved = MISSING if cart.is_empty else SavedCart(customer_id, cart, at)
+        self._tx.write("carts", customer_id, saved)
 
     def delete(self, customer_id: str) -> bool:
         if self._tx.read("carts", customer_id) is MISSING:
@@ -35,16 +40,18 @@ class MemoryCarts(CartRepository):
         self._tx.write("carts", customer_id, MISSING)
         return True
 
-    def sweep_orphans(self, *, after: SweepKey | None, limit: int, dry_run: bool) -> SweepPage:
-        orphans = [
-            key
-            for key, _cart in self._tx.scan_items("carts")
-            if self._tx.read("customers", key) is MISSING
+    def sweep_due(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        due: list[SavedCart] = [
+            saved
+            for saved in self._tx.scan("carts")
+            if saved.updated_at < before or self._tx.read("customers", saved.customer_id) is MISSING
         ]
         return keyset_sweep(
-            orphans,
-            lambda key: SweepKey(None, str(key)),
-            lambda key: self._tx.write("carts", key, MISSING),
+            due,
+            lambda saved: SweepKey(saved.updated_at, saved.customer_id),
+            lambda saved: self._tx.write("carts", saved.customer_id, MISSING),
             after=after,
             limit=limit,
             dry_run=dry_run,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from klickit_core.adapters.memory.base import MISSING, MemoryTransaction
 from klickit_core.adapters.memory.people import keyset_sweep
@@ -145,10 +146,19 @@ class MemoryReviews(ReviewRepository):
         self._tx.write("reviews", review_id, MISSING)
 
     def sweep_orphan_authors(
-        self, *, after: SweepKey | None, limit: int, anonymise: bool, dry_run: bool
+        self,
+        *,
+        after: SweepKey | None,
+        limit: int,
+        anonymise: bool,
+        dry_run: bool,
+        published_before: datetime | None = None,
     ) -> SweepPage:
         def apply(review: Review) -> None:
             self._tx.write("reviews", review.id, review.anonymised() if anonymise else MISSING)
+
+        def published_due(review: Review) -> bool:  # ``reviews.published``'s, not ours
+            return published_before is not None and _published_before(review, published_before)
 
         return keyset_sweep(
             [
@@ -156,6 +166,7 @@ class MemoryReviews(ReviewRepository):
                 for r in self._tx.scan("reviews")
                 if r.customer_id is not None
                 and self._tx.read("customers", r.customer_id) is MISSING
+                and not published_due(r)
             ],
             lambda r: SweepKey(None, r.id),
             apply,
@@ -163,3 +174,35 @@ class MemoryReviews(ReviewRepository):
             limit=limit,
             dry_run=dry_run,
         )
+
+    def sweep_published(
+        self,
+        before: datetime,
+        *,
+        after: SweepKey | None,
+        limit: int,
+        anonymise: bool,
+        dry_run: bool,
+    ) -> SweepPage:
+        def apply(review: Review) -> None:
+            self._tx.write("reviews", review.id, review.anonymised() if anonymise else MISSING)
+
+        due = [r for r in self._tx.scan("reviews") if _published_before(r, before)]
+        return keyset_sweep(
+            due,
+            lambda r: SweepKey(r.moderated_at, r.id),
+            apply,
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+        )
+
+
+def _published_before(review: Review, cutoff: datetime) -> bool:
+    """Whether ``review`` is published, published before ``cutoff`` and still signed."""
+    return (
+        review.state is ReviewState.APPROVED
+        and review.moderated_at is not None
+        and review.moderated_at < cutoff
+        and not review.is_anonymised
+    )

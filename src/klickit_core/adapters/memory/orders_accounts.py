@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,13 @@ from klickit_core.adapters.memory.base import MISSING, MemoryTransaction
 from klickit_core.catalogue.domain import Product, StockMovement, StockReason
 from klickit_core.consents.domain import ConsentRecord
 from klickit_core.consents.ports import ConsentRepository
-from klickit_core.orders.domain import Order, OrderStatus, RetentionStage, SupportRequest
+from klickit_core.orders.domain import (
+    PAID_STAGES,
+    Order,
+    OrderStatus,
+    RetentionStage,
+    SupportRequest,
+)
 from klickit_core.orders.ports import (
     OrderNotFoundError,
     OrderRepository,
@@ -152,6 +158,39 @@ class MemoryOrders(OrderRepository):
                 raise ConflictError(table="orders")
         return SweepPage.of(keys)
 
+    def sweep_after_sales(
+        self,
+        before: datetime,
+        *,
+        at: datetime,
+        after: SweepKey | None,
+        limit: int,
+        dry_run: bool,
+        accounting_cutoffs: Mapping[RetentionStage, datetime] | None = None,
+    ) -> SweepPage:
+        past = accounting_cutoffs or {}
+        due = [
+            o
+            for o in self._tx.scan("orders")
+            if o.stripped_at is None
+            and (stage := o.retention_stage) in PAID_STAGES
+            and (clock := o.retention_clock) is not None
+            and clock < before
+            and not (stage in past and clock < past[stage])  # left to its anonymisation
+        ]
+        page: builtins.list[Order] = keyset_page(due, lambda o: o.retention_clock, after, limit)
+        if page and not dry_run:
+            for order in page:
+                self._tx.write("orders", order.id, order.stripped(at))
+            self._unlink_terms({order.id for order in page})
+        return SweepPage.of([SweepKey(o.retention_clock, o.id) for o in page])
+
+    def _unlink_terms(self, order_ids: set[str]) -> None:
+        """The terms of sale of these orders follow them off the customer's account."""
+        for record in list(self._tx.scan("consents")):
+            if record.order_id in order_ids and record.follows_order and record.customer_id:
+                self._tx.write("consents", record.id, attrs.evolve(record, customer_id=None))
+
     def delete(self, order_ids: Sequence[str], *, at: datetime) -> int:
         ids = set(order_ids)
         doomed = [o for o in (self.get(order_id) for order_id in ids) if o is not None]
@@ -232,10 +271,7 @@ class MemoryOrders(OrderRepository):
             if restricted != order:
                 self._tx.write("orders", order_id, restricted)
                 changed += 1
-        wanted = set(order_ids)
-        for record in list(self._tx.scan("consents")):  # the terms follow their order
-            if record.order_id in wanted and record.follows_order and record.customer_id:
-                self._tx.write("consents", record.id, attrs.evolve(record, customer_id=None))
+        self._unlink_terms(set(order_ids))  # the terms follow their order
         return changed
 
 

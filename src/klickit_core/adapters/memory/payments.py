@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from klickit_core.adapters.memory.base import MISSING, MemoryTransaction
-from klickit_core.orders.domain import Order, RetentionStage
+from klickit_core.orders.domain import PAID_STAGES, Order, RetentionStage
 from klickit_core.payments.domain import Payment
 from klickit_core.payments.ports import (
     DuplicateEventError,
@@ -19,8 +19,8 @@ from klickit_core.shared.sweeps import SweepKey, SweepPage
 
 __all__ = ["MemoryPayments", "MemoryProcessedEvents"]
 
-#: The stages of orders that took money: open (no stage) or settled.
-_KEPT_STAGES = frozenset({None, RetentionStage.COMPLETED})
+#: The stages of orders that took money: open (no stage), settled, or ended after payment.
+_KEPT_STAGES: frozenset[RetentionStage | None] = frozenset({None, *PAID_STAGES})
 
 
 class MemoryPayments(PaymentRepository):
@@ -74,11 +74,7 @@ class MemoryPayments(PaymentRepository):
         if not isinstance(order, Order) or order.anonymised_at is not None:
             return True
         clock = order.retention_clock
-        return (
-            order.retention_stage is RetentionStage.COMPLETED
-            and clock is not None
-            and clock < before
-        )
+        return order.retention_stage in PAID_STAGES and clock is not None and clock < before
 
     def sweep_details(
         self,

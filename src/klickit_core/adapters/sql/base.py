@@ -744,7 +744,7 @@ _FLUSH_ORDER: Final = {
             "products",
             "stock_movements",
             "reviews",
-            "cart_lines",
+            "saved_carts",
             "sessions",
             "customers",
             "credentials",

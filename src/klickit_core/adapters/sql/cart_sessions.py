@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, or_
 
 from klickit_core.adapters.sql.base import (
     MISSING,
-    Aggregate,
-    Loaded,
+    FamilyAggregate,
     RowSet,
     SqlTransaction,
     TableAggregate,
 )
 from klickit_core.adapters.sql.people import keyset_sweep
 from klickit_core.adapters.sql.rows import address_from, address_row
-from klickit_core.adapters.sql.tables import cart_lines, customers, sessions
-from klickit_core.cart.domain import Cart, CartLine
+from klickit_core.adapters.sql.tables import cart_lines, customers, saved_carts, sessions
+from klickit_core.cart.domain import Cart, CartLine, SavedCart
 from klickit_core.cart.ports import CartRepository
 from klickit_core.sessions.domain import Location, VisitorSession
 from klickit_core.sessions.ports import SessionNotFoundError, SessionRepository
@@ -28,74 +27,37 @@ from klickit_core.shared.sweeps import SweepKey, SweepPage
 
 __all__ = ["CARTS", "SESSIONS", "SqlCarts", "SqlSessions"]
 
-#: A saved cart: the customer it belongs to, and the cart.
-SavedCart = tuple[str, Cart]
 
+class _Carts(FamilyAggregate[str, SavedCart]):
+    """A saved cart: its root row (``saved_carts``: the last change, the version) and its
+    lines (``cart_lines``, in cart order), guarded by the root's version like an order."""
 
-class _Carts(Aggregate[str, SavedCart]):
-    """A cart is its lines (``cart_lines``), with no row of its own and no version: a
-    concurrent change is detected by comparing the lines stored at commit with the lines
-    read (under ``FOR UPDATE`` on PostgreSQL)."""
-
-    table = cart_lines
+    table = saved_carts
     key_column = "customer_id"
-    versioned = False
+    children = (cart_lines,)
 
     def rows(self, value: SavedCart) -> RowSet:
-        customer_id, cart = value
         return [
+            (saved_carts, [{"customer_id": value.customer_id, "updated_at": value.updated_at}]),
             (
                 cart_lines,
                 [
                     {
-                        "customer_id": customer_id,
+                        "customer_id": value.customer_id,
                         "position": position,
                         "sku": line.sku,
                         "quantity": line.quantity,
                     }
-                    for position, line in enumerate(cart.lines)
+                    for position, line in enumerate(value.cart.lines)
                 ],
-            )
+            ),
         ]
 
-    def _select(self, tx: SqlTransaction, keys: Sequence[str], *, lock: bool = False) -> Any:
-        statement = (
-            select(cart_lines)
-            .where(cart_lines.c.customer_id.in_(keys))
-            .order_by(cart_lines.c.customer_id, cart_lines.c.position)
-        )
-        return statement.with_for_update() if lock and tx.dialect == "postgresql" else statement
-
-    def load(self, tx: SqlTransaction, keys: Sequence[str]) -> dict[str, Loaded[SavedCart]]:
-        return self._group(tx.fetch(self._select(tx, keys)))
-
-    @staticmethod
-    def _group(rows: Sequence[Any]) -> dict[str, Loaded[SavedCart]]:
-        lines: dict[str, list[CartLine]] = {}
-        for row in rows:
-            lines.setdefault(row.customer_id, []).append(CartLine(row.sku, row.quantity))
-        return {key: Loaded((key, Cart(tuple(found)))) for key, found in lines.items()}
-
-    def _unchanged(self, tx: SqlTransaction, key: str, seen: Loaded[SavedCart]) -> bool:
-        current = self._group(tx.execute(self._select(tx, [key], lock=True)).all())
-        unchanged: bool = current.get(key, Loaded(MISSING)).value == seen.value
-        return unchanged
-
-    def update(
-        self, tx: SqlTransaction, seen: Loaded[SavedCart], value: SavedCart, rows: RowSet
-    ) -> bool:
-        key = value[0]
-        if not self._unchanged(tx, key, seen):
-            return False
-        tx.execute(delete(cart_lines).where(cart_lines.c.customer_id == key))
-        self.insert(tx, value, rows)
-        return True
-
-    def delete(self, tx: SqlTransaction, key: str, seen: Loaded[SavedCart]) -> bool:
-        if not self._unchanged(tx, key, seen):
-            return False
-        tx.execute(delete(cart_lines).where(cart_lines.c.customer_id == key))
-        return True
+    def build(
+        self, root: Mapping[Any, Any], children: Mapping[Any, list[Mapping[Any, Any]]]
+    ) -> SavedCart:
+        lines = tuple(CartLine(row["sku"], row["quantity"]) for row in children[cart_lines])
+        return SavedCart(root["customer_id"], Cart(lines), root["updated_at"])
 
 
 class _Sessions(TableAggregate[str, VisitorSession]):
@@ -146,17 +108,21 @@ SESSIONS = _Sessions()
 
 
 class SqlCarts(CartRepository):
-    """Saved carts in SQL, one row per line."""
+    """Saved carts in SQL: a ``saved_carts`` row and one ``cart_lines`` row per line."""
 
     def __init__(self, tx: SqlTransaction) -> None:
         self._tx = tx
 
     def get(self, customer_id: str) -> Cart | None:
-        saved = self._tx.get(CARTS, customer_id)
-        return None if saved is None else saved[1]
+        saved = self.get_saved(customer_id)
+        return None if saved is None else saved.cart
 
-    def save(self, customer_id: str, cart: Cart) -> None:
-        self._tx.stage(CARTS, customer_id, MISSING if cart.is_empty else (customer_id, cart))
+    def get_saved(self, customer_id: str) -> SavedCart | None:
+        return self._tx.get(CARTS, customer_id)
+
+    def save(self, customer_id: str, cart: Cart, *, at: datetime) -> None:
+        saved = MISSING if cart.is_empty else SavedCart(customer_id, cart, at)
+        self._tx.stage(CARTS, customer_id, saved)
 
     def delete(self, customer_id: str) -> bool:
         if self.get(customer_id) is None:
@@ -164,16 +130,20 @@ class SqlCarts(CartRepository):
         self._tx.stage(CARTS, customer_id, MISSING)
         return True
 
-    def sweep_orphans(self, *, after: SweepKey | None, limit: int, dry_run: bool) -> SweepPage:
-        # One row per cart (its first line) stands for the cart in the keyset select.
+    def sweep_due(
+        self, before: datetime, *, after: SweepKey | None, limit: int, dry_run: bool
+    ) -> SweepPage:
+        # Deleting the root row deletes the lines (ON DELETE CASCADE).
         return keyset_sweep(
             self._tx,
-            cart_lines,
-            clock=None,
+            saved_carts,
+            clock="updated_at",
             key="customer_id",
             due=[
-                cart_lines.c.position == 0,
-                ~exists().where(customers.c.id == cart_lines.c.customer_id),
+                or_(
+                    saved_carts.c.updated_at < before,
+                    ~exists().where(customers.c.id == saved_carts.c.customer_id),
+                )
             ],
             after=after,
             limit=limit,

@@ -14,9 +14,10 @@ of overwriting the count.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import Boolean, exists, literal_column, or_, select, update
 
 from klickit_core.adapters.sql.base import (
     MISSING,
@@ -29,6 +30,7 @@ from klickit_core.adapters.sql.base import (
 from klickit_core.adapters.sql.errors import Context
 from klickit_core.adapters.sql.people import keyset_sweep
 from klickit_core.adapters.sql.tables import (
+    PUBLISHED_SIGNED,
     customers,
     product_categories,
     products,
@@ -205,6 +207,11 @@ class _Reviews(TableAggregate[str, Review]):
 PRODUCTS = _Products()
 STOCK_MOVEMENTS = _StockMovements()
 REVIEWS = _Reviews()
+#: ``tables.PUBLISHED_SIGNED`` as a condition, written as the partial index has it: its
+#: literals stay literals (bound parameters would keep SQLite from proving the index).
+_PUBLISHED_SIGNED = literal_column(f"({PUBLISHED_SIGNED})", Boolean)
+#: What ``Review.anonymised()`` leaves of a review's author: no name, no email, no account.
+_UNSIGNED: Mapping[str, Any] = {"author_name": "", "author_email": "", "customer_id": None}
 
 
 def _check_quantity(quantity: int) -> None:
@@ -364,22 +371,56 @@ class SqlReviews(ReviewRepository):
         self._tx.stage(REVIEWS, review_id, MISSING)
 
     def sweep_orphan_authors(
-        self, *, after: SweepKey | None, limit: int, anonymise: bool, dry_run: bool
+        self,
+        *,
+        after: SweepKey | None,
+        limit: int,
+        anonymise: bool,
+        dry_run: bool,
+        published_before: datetime | None = None,
     ) -> SweepPage:
+        due: list[Any] = [
+            reviews.c.customer_id.is_not(None),
+            ~exists().where(customers.c.id == reviews.c.customer_id),
+        ]
+        if published_before is not None:  # those are ``reviews.published``'s
+            due.append(
+                or_(
+                    ~_PUBLISHED_SIGNED,
+                    reviews.c.moderated_at.is_(None),
+                    reviews.c.moderated_at >= published_before,
+                )
+            )
         return keyset_sweep(
             self._tx,
             reviews,
             clock=None,
             key="id",
-            due=[
-                reviews.c.customer_id.is_not(None),
-                ~exists().where(customers.c.id == reviews.c.customer_id),
-            ],
+            due=due,
             after=after,
             limit=limit,
             dry_run=dry_run,
-            # What Review.anonymised() leaves: no name, no email, no account.
-            values=(
-                {"author_name": "", "author_email": "", "customer_id": None} if anonymise else None
-            ),
+            values=_UNSIGNED if anonymise else None,
+        )
+
+    def sweep_published(
+        self,
+        before: datetime,
+        *,
+        after: SweepKey | None,
+        limit: int,
+        anonymise: bool,
+        dry_run: bool,
+    ) -> SweepPage:
+        return keyset_sweep(
+            self._tx,
+            reviews,
+            clock="moderated_at",
+            key="id",
+            # The partial index's predicate, as written there, then the cutoff.
+            due=[_PUBLISHED_SIGNED, reviews.c.moderated_at < before],
+            after=after,
+            limit=limit,
+            dry_run=dry_run,
+            values=_UNSIGNED if anonymise else None,
         )

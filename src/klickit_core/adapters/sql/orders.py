@@ -31,6 +31,13 @@ commits with its checkpoint. A sweep batch is:
   contact_… = '', …, retention_stage = NULL`` — the order leaves the index, so it is
   never selected again and later batches never walk past it.
 
+An after-sales batch (``orders.after_sales``, issue #19) pages the same way through the
+partial index of the paid orders not yet stripped (``tables.AFTER_SALES_PENDING``, its
+predicate repeated word for word in the page query), then changes each table through its
+own key index: ``UPDATE order_history`` (who moved it, and why), ``UPDATE consents``
+(the terms of sale leave the account) and ``UPDATE orders SET contact_phone = '',
+ip_address = NULL, customer_id = NULL, stripped_at = :at`` — the order leaves that index.
+
 No row is loaded into Python beyond the batch's keys; a dry run is the ``SELECT`` alone,
 outside any write transaction. The page's rows are already due, locked and in their stage,
 so a batch does not read them again; an erasure's keys are read first (the orders not yet
@@ -53,8 +60,10 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -63,6 +72,8 @@ from klickit_core.adapters.sql.base import FamilyAggregate, RowSet, SqlTransacti
 from klickit_core.adapters.sql.errors import translated
 from klickit_core.adapters.sql.rows import STREET_LINES, address_from, address_row
 from klickit_core.adapters.sql.tables import (
+    AFTER_SALES_INDEX,
+    AFTER_SALES_PENDING,
     consents,
     order_history,
     order_lines,
@@ -139,6 +150,7 @@ class _Orders(FamilyAggregate[str, Order]):
             "refunded_at": value.refunded_at,
             "anonymised_at": value.anonymised_at,
             "restricted_at": value.restricted_at,
+            "stripped_at": value.stripped_at,
         }
         return [
             (orders, [root]),
@@ -247,6 +259,7 @@ class _Orders(FamilyAggregate[str, Order]):
             refunded_at=root["refunded_at"],
             anonymised_at=root["anonymised_at"],
             restricted_at=root["restricted_at"],
+            stripped_at=root["stripped_at"],
         )
 
 
@@ -408,6 +421,95 @@ class SqlOrders(OrderRepository):
                 raise ConflictError(table="orders")
         return SweepPage.of(keys)
 
+    def sweep_after_sales(
+        self,
+        before: datetime,
+        *,
+        at: datetime,
+        after: SweepKey | None,
+        limit: int,
+        dry_run: bool,
+        accounting_cutoffs: Mapping[RetentionStage, datetime] | None = None,
+    ) -> SweepPage:
+        clock: Any = orders.c.clock_started_at
+        key: Any = orders.c.id
+        stage: Any = orders.c.retention_stage
+        source: Any = orders
+        if self._tx.dialect == "sqlite":
+            # Without statistics (no ANALYZE yet) SQLite's planner prefers the stage index
+            # for the IN list, then sorts every paid order past the cursor, stripped ones
+            # included, at every batch. INDEXED BY holds it to the partial index (and
+            # fails loudly, rather than slowly, if that index could not serve the query).
+            clock = literal_column("clock_started_at", UtcDateTime)
+            key = literal_column("id", String)
+            stage = literal_column("retention_stage", String)
+            source = text(f"orders INDEXED BY {AFTER_SALES_INDEX}")
+        # The index predicate as literal SQL text (see ``tables.AFTER_SALES_PENDING``).
+        due = (
+            select(key, clock).select_from(source).where(text(AFTER_SALES_PENDING), clock < before)
+        )
+        # Orders past their accounting years are left to their anonymisation. No lower
+        # bound on the clock for them: a second one beside the cursor's could become the
+        # index range's start and make every page walk from it; they sit before the first
+        # page only, and only while their own category has not run yet.
+        for paid, edge in sorted((accounting_cutoffs or {}).items()):
+            due = due.where(
+                or_(stage != RetentionStage(paid).value, clock >= literal(edge, UtcDateTime))
+            )
+        keys = keyset_page(self._tx, due, clock, key, after, limit, dry_run=dry_run)
+        if keys and not dry_run:
+            # Locked, due and not stripped yet (hence not anonymised): changed as they are.
+            ids = [key.id for key in keys]
+            if self._strip_live(ids, at, restricted_at=None) != len(ids):
+                raise ConflictError(table="orders")  # locked rows cannot vanish
+        return SweepPage.of(keys)
+
+    def _strip_live(self, ids: Sequence[str], at: datetime, *, restricted_at: Any) -> int:
+        """Strip the orders ``ids`` (distinct, locked) of their after-sales data, each table
+        through its own key index; with ``restricted_at`` (an erasure), restrict them too.
+        How many orders changed."""
+        connection = self._tx.write_now()
+        key_in = self._tx.key_in
+        changes: dict[str, Any] = {
+            "contact_phone": "",
+            "ip_address": None,
+            "customer_id": None,
+            "stripped_at": func.coalesce(orders.c.stripped_at, literal(at, UtcDateTime)),
+            "version": orders.c.version + 1,
+        }
+        where = [key_in(orders.c.id, ids)]
+        if restricted_at is not None:
+            changes["restricted_at"] = restricted_at
+            where.append(
+                or_(
+                    orders.c.customer_id.is_not(None),
+                    orders.c.restricted_at.is_(None),
+                    orders.c.stripped_at.is_(None),
+                    orders.c.ip_address.is_not(None),
+                    orders.c.contact_phone != "",
+                )
+            )
+        with translated("orders"):
+            connection.execute(
+                update(order_history)
+                .where(
+                    key_in(order_history.c.order_id, ids),
+                    or_(order_history.c.actor != "", order_history.c.reason != ""),
+                )
+                .values(actor="", reason="")
+            )
+            connection.execute(  # the terms of sale follow their order off the account
+                update(consents)
+                .where(
+                    key_in(consents.c.order_id, ids),
+                    consents.c.purpose == TERMS_OF_SALE,
+                    consents.c.customer_id.is_not(None),
+                )
+                .values(customer_id=None)
+            )
+            done = connection.execute(update(orders).where(*where).values(**changes))
+        return int(done.rowcount)
+
     def delete(self, order_ids: Sequence[str], *, at: datetime) -> int:
         ids = list(dict.fromkeys(order_ids))
         if not ids:
@@ -503,6 +605,7 @@ class SqlOrders(OrderRepository):
                     ip_address=None,
                     customer_id=None,
                     anonymised_at=at,
+                    stripped_at=func.coalesce(orders.c.stripped_at, literal(at, UtcDateTime)),
                     retention_stage=None,
                     clock_started_at=None,
                     version=orders.c.version + 1,
@@ -514,37 +617,8 @@ class SqlOrders(OrderRepository):
         ids = list(dict.fromkeys(order_ids))
         if not ids:
             return 0
-        connection = self._tx.write_now()
-        with translated("orders"):
-            done = connection.execute(
-                update(orders)
-                .where(
-                    self._tx.key_in(orders.c.id, ids),
-                    or_(
-                        orders.c.customer_id.is_not(None),
-                        orders.c.restricted_at.is_(None),
-                        orders.c.ip_address.is_not(None),
-                        orders.c.contact_phone != "",
-                    ),
-                )
-                .values(
-                    customer_id=None,
-                    ip_address=None,
-                    contact_phone="",
-                    restricted_at=func.coalesce(orders.c.restricted_at, literal(at, UtcDateTime)),
-                    version=orders.c.version + 1,
-                )
-            )
-            connection.execute(  # the terms of sale follow their order off the account
-                update(consents)
-                .where(
-                    self._tx.key_in(consents.c.order_id, ids),
-                    consents.c.purpose == TERMS_OF_SALE,
-                    consents.c.customer_id.is_not(None),
-                )
-                .values(customer_id=None)
-            )
-        return int(done.rowcount)
+        since = func.coalesce(orders.c.restricted_at, literal(at, UtcDateTime))
+        return self._strip_live(ids, at, restricted_at=since)
 
 
 class SqlSupportRequests(SupportRequestRepository):

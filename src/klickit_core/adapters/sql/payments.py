@@ -7,7 +7,8 @@ notification cannot both commit: the second one's insert clashes and becomes
 Retention (PRV-2): a payment's personal part is its card summary and its gateway
 reference. A sweep batch is one ``SELECT payments.id, payments.created_at FROM payments
 LEFT JOIN orders … WHERE <details> AND created_at < :before AND (created_at, id) > (:c, :i)
-AND (the order is gone, anonymised, or settled with its clock before :before) ORDER BY
+AND (the order is gone, anonymised, or paid — completed, or cancelled or failed after
+payment — with its clock before :before) ORDER BY
 created_at, id LIMIT :limit`` on the partial index of the payments that still hold
 details (``FOR UPDATE OF payments SKIP LOCKED`` on PostgreSQL), then one ``UPDATE payments
 SET card_brand = NULL, card_last4 = NULL, gateway_reference = NULL WHERE id IN (…)``
@@ -34,7 +35,7 @@ from klickit_core.adapters.sql.base import (
 from klickit_core.adapters.sql.errors import translated
 from klickit_core.adapters.sql.orders import keyset_page
 from klickit_core.adapters.sql.tables import orders, payment_refunds, payments, processed_events
-from klickit_core.orders.domain import RetentionStage
+from klickit_core.orders.domain import PAID_STAGES
 from klickit_core.payments.domain import (
     CardSummary,
     Payment,
@@ -209,7 +210,7 @@ class SqlPayments(PaymentRepository):
         where = [mine, orders.c.anonymised_at.is_(None)]
         if paid_orders_only:
             stage = orders.c.retention_stage
-            where.append(or_(stage.is_(None), stage == RetentionStage.COMPLETED.value))
+            where.append(or_(stage.is_(None), stage.in_(_PAID_STAGE_CODES)))
         rows = self._tx.fetch(select(orders.c.id).where(*where))
         order_ids = {row[0] for row in rows}
         found = (
@@ -237,7 +238,7 @@ class SqlPayments(PaymentRepository):
         created = payments.c.created_at
         stage, clock = orders.c.retention_stage, orders.c.clock_started_at
         # Due unless the payment's order is still inside its period (not anonymised, and
-        # not a completed order whose clock is past the cut-off). A correlated NOT EXISTS
+        # not a paid order whose clock is past the cut-off). A correlated NOT EXISTS
         # fenced with OFFSET 0 stays a primary-key probe per candidate while the partial
         # index walks payments in order and LIMIT stops the walk; as a join (or an
         # unfenced anti-join) PostgreSQL misjudges the OR's selectivity and hashes the
@@ -249,7 +250,7 @@ class SqlPayments(PaymentRepository):
                 orders.c.anonymised_at.is_(None),
                 or_(
                     stage.is_(None),
-                    stage != RetentionStage.COMPLETED.value,
+                    stage.not_in(_PAID_STAGE_CODES),
                     clock.is_(None),
                     clock >= before,
                 ),
@@ -302,6 +303,8 @@ class SqlPayments(PaymentRepository):
         return int(done.rowcount)
 
 
+#: The stages of the orders whose payments are accounting records (the order's ten years).
+_PAID_STAGE_CODES = sorted(stage.value for stage in PAID_STAGES)
 #: The partial index's predicate (``tables.PAYMENT_DETAILS``) as an expression.
 _HOLDS_DETAILS = or_(
     payments.c.card_brand.is_not(None),

@@ -44,10 +44,10 @@ from klickit_core.adapters.sql.base import Loaded, RowSet, SqlTransaction, Table
 from klickit_core.adapters.sql.errors import translated
 from klickit_core.adapters.sql.tables import (
     account_activity,
-    cart_lines,
     customers,
     login_attempts,
     orders,
+    saved_carts,
     security_events,
     sessions,
     tokens,
@@ -293,7 +293,8 @@ def delete_accounts(tx: SqlTransaction, ids: Sequence[str]) -> None:
     keys = list(ids)
     connection = tx.write_now()
     statements: list[tuple[str, Any]] = [
-        ("cart_lines", delete(cart_lines).where(tx.key_in(cart_lines.c.customer_id, keys))),
+        # A saved cart's lines go with it (ON DELETE CASCADE).
+        ("saved_carts", delete(saved_carts).where(tx.key_in(saved_carts.c.customer_id, keys))),
         ("sessions", delete(sessions).where(tx.key_in(sessions.c.customer_id, keys))),
         ("tokens", delete(tokens).where(tx.key_in(tokens.c.subject, keys))),
         (

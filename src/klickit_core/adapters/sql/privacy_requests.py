@@ -5,8 +5,9 @@ Twins of :mod:`klickit_core.adapters.memory.privacy_requests`, passing the same 
 
 * requests are versioned rows (a confirmation and a completion racing each other are a
   conflict at commit), counted per email over ``(email, received_at)``, listed by deadline;
-* bundles hold their ZIP in a ``LargeBinary`` column: they commit with their download
-  token and the request's completion, and every worker reaches them;
+* bundles hold their file (the HTML page, or the ZIP) in a ``LargeBinary`` column: they
+  commit with their download token and the request's completion, and every worker
+  reaches them;
 * the ledger is append-only; :meth:`SqlErasureLedger.matching` is one ``IN`` query per
   page of hashes;
 * sweeps are set-based and keyset-paged on the id (compared by code point on both

@@ -3,7 +3,10 @@
 What it writes: a catalogue, customers with credentials-free accounts, orders in every
 status spread over twelve years (with their lines, VAT breakdown, status history, stock
 movements and payments), the terms-of-sale consent each order recorded, reviews and
-visitor sessions. Every row is one the repositories read back as a valid domain value
+visitor sessions. One cancelled or failed order in eight had a third of its total
+captured before it ended (a deposit): an order cancelled after payment, in the retention
+stage of its own (issue #19). Every order holds its after-sales data (none is stripped:
+the retention sweep does that). Every row is one the repositories read back as a valid domain value
 (``tests/adapters/test_seed.py`` loads them all), and the figures hold together: lines
 sum to the order's items, the VAT rows sum to the total, refunds never exceed payments,
 timestamps follow the life cycle.
@@ -265,8 +268,12 @@ _PATHS: dict[str, tuple[str, ...]] = {
 
 _PAID = frozenset({"processing", "completed", "partially_refunded", "refunded"})
 _REFUNDS = frozenset({"partially_refunded", "refunded"})
+_ENDED = frozenset({"cancelled", "failed"})
+#: One cancelled or failed order in this many (by its number) took a deposit first.
+_DEPOSIT_EVERY = 8
 #: The retention stage of an order in each status (``Order.retention_stage``); a seeded
-#: order is paid in full from processing on, and never paid before.
+#: order is paid in full from processing on, and never paid before, but for the deposit
+#: of some cancelled and failed ones (stage ``cancelled_after_payment``).
 _STAGES = {
     "pending_payment": "unpaid", "on_hold": "unpaid", "completed": "completed",
     "partially_refunded": "completed", "refunded": "completed", "cancelled": "cancelled",
@@ -399,6 +406,9 @@ def _orders(  # noqa: PLR0915 - one order's rows are written in one place, on pu
             previous = target
         at_text = when(at)
         paid = total_minor if status in _PAID else 0
+        deposit = status in _ENDED and n % _DEPOSIT_EVERY == 0
+        if deposit:  # a third captured, then the order ended: an accounting record
+            paid = max(1, total_minor // 3)
         refunded = (
             paid if status == "refunded" else paid // 3 if status == "partially_refunded" else 0
         )
@@ -408,7 +418,7 @@ def _orders(  # noqa: PLR0915 - one order's rows are written in one place, on pu
                     (f"{order_id}r{position}", sku, quantity, "order_released", at_text, order_id)
                 )
         # the retention stage and its clock, as Order.retention_stage / retention_clock say
-        stage = _STAGES.get(status)
+        stage = "cancelled_after_payment" if deposit else _STAGES.get(status)
         clock = (
             placed if stage == "unpaid"
             else refunded_at or completed if stage == "completed"
@@ -419,10 +429,10 @@ def _orders(  # noqa: PLR0915 - one order's rows are written in one place, on pu
              *address, *address, "colissimo-fr", shipping, total_minor, placed_at, status,
              customer_id, f"192.0.2.{n % 250 + 1}", paid, refunded, when(completed),
              when(cancelled), when(failed), when(clock if stage else None), stage,
-             when(refunded_at), None, None, 1)
+             when(refunded_at), None, None, None, 1)
         )  # fmt: skip
         # payment
-        pay_status = _PAYMENT_STATUS.get(status, "captured")
+        pay_status = "captured" if deposit else _PAYMENT_STATUS.get(status, "captured")
         payment_id = f"pay{n:012d}"
         reference = None if pay_status == "pending" else f"sbx_{n:012d}"
         card = (None, None) if reference is None else ("visa", f"{4242 + n % 5000:04d}")

@@ -26,9 +26,11 @@ Conventions:
 Indexes exist for what the use cases and the privacy sweeps query: orders by normalised
 customer email, by customer, by status and placement time, and by their retention stage
 and the moment its clock started (``retention_stage``, ``clock_started_at``: a partial
-index that anonymised and open orders leave, so sweeps never walk past them); payments
+index that anonymised and open orders leave, so sweeps never walk past them), and the
+paid orders still holding after-sales data by that clock (partial too); payments
 still holding card or gateway details by creation (partial as well); support requests by
-closing time; sessions by last activity; reviews by author email; consents by subject and
+closing time; saved carts by their last change; sessions by last activity; reviews by
+author email and published reviews by publication; consents by subject and
 by order; login attempts by account, by network and by time; one-time tokens by subject
 and purpose, and by expiry; security events by time; lost-credentials requests by status.
 
@@ -61,9 +63,12 @@ from klickit_core.adapters.sql.types import UtcDateTime
 
 __all__ = [
     "ADDRESS_FIELD_LENGTH",
+    "AFTER_SALES_INDEX",
+    "AFTER_SALES_PENDING",
     "ID_LENGTH",
     "NETWORK_LENGTH",
     "PAYMENT_DETAILS",
+    "PUBLISHED_SIGNED",
     "VERSION",
     "access_log",
     "account_activity",
@@ -91,6 +96,7 @@ __all__ = [
     "product_categories",
     "products",
     "reviews",
+    "saved_carts",
     "security_events",
     "sessions",
     "stock_movements",
@@ -112,6 +118,22 @@ TEXT_LENGTH = 10_000
 #: sweep's predicate, written once so that SQLite recognises the index as usable).
 PAYMENT_DETAILS = (
     "card_brand IS NOT NULL OR card_last4 IS NOT NULL OR gateway_reference IS NOT NULL"
+)
+#: The predicate of the partial index of the paid orders whose after-sales data (phone,
+#: IP address, account link, staff history) is still there (issue #19). The after-sales
+#: sweep's page query repeats it word for word, with literal stage codes: a bound
+#: parameter in its place would not prove the predicate to SQLite's planner, nor to a
+#: generic plan on PostgreSQL, and the index would go unused.
+AFTER_SALES_PENDING = (
+    "stripped_at IS NULL AND retention_stage IN ('completed', 'cancelled_after_payment')"
+)
+#: That index's name (the naming convention's), which SQLite's page query names in
+#: ``INDEXED BY`` (see ``SqlOrders.sweep_after_sales``).
+AFTER_SALES_INDEX = "ix_orders_clock_started_at_id"
+#: The reviews that are published and still name their author (the partial index's and
+#: the ``reviews.published`` sweep's predicate, written once so SQLite can use the index).
+PUBLISHED_SIGNED = (
+    "state = 'approved' AND (author_name <> '' OR author_email <> '' OR customer_id IS NOT NULL)"
 )
 #: Token purposes and security event kinds: identifiers of at most 64 characters.
 KIND_LENGTH = 64
@@ -228,14 +250,40 @@ reviews = Table(
     Index(None, "state", "created_at"),
     Index(None, "author_email"),
     Index(None, "customer_id"),
+    # Partial: published reviews still signed by their author, by publication (the
+    # reviews.published sweep, PRV-2, issue #19), so sweeps never walk past unsigned ones.
+    Index(
+        None,
+        "moderated_at",
+        "id",
+        sqlite_where=text(PUBLISHED_SIGNED),
+        postgresql_where=text(PUBLISHED_SIGNED),
+    ),
 )
 
 # ---------------------------------------------------------------------- cart and sessions
 
+#: A signed-in customer's saved cart (CRT-1): when it last changed, which starts the
+#: ``carts.saved`` retention clock (PRV-2, issue #19; revision 0005). Its lines go with it.
+saved_carts = Table(
+    "saved_carts",
+    metadata,
+    Column("customer_id", String(ID_LENGTH), primary_key=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    VERSION(),
+    # The carts.saved sweep pages through (updated_at, customer_id) (PRV-2).
+    Index(None, "updated_at", "customer_id"),
+)
+
 cart_lines = Table(
     "cart_lines",
     metadata,
-    Column("customer_id", String(ID_LENGTH), primary_key=True),
+    Column(
+        "customer_id",
+        String(ID_LENGTH),
+        ForeignKey("saved_carts.customer_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("position", SmallInteger, primary_key=True),
     Column("sku", String(SKU_LENGTH), nullable=False),
     Column("quantity", Integer, nullable=False),
@@ -440,14 +488,16 @@ orders = Table(
     Column("cancelled_at", UtcDateTime, nullable=True),
     Column("failed_at", UtcDateTime, nullable=True),
     # The retention rule that governs the order now (``Order.retention_stage``: unpaid,
-    # completed, cancelled, failed; NULL while open and once anonymised) and when its
-    # clock started (``Order.retention_clock``). Derived by the repository from the
-    # domain value, so the sweeps (PRV-2) page through (stage, clock, id) on one index.
+    # completed, cancelled_after_payment, cancelled, failed; NULL while open and once
+    # anonymised) and when its clock started (``Order.retention_clock``). Derived by the
+    # repository from the domain value, so the sweeps (PRV-2) page through (stage,
+    # clock, id) on one index.
     Column("clock_started_at", UtcDateTime, nullable=True),
     Column("retention_stage", String(CODE_LENGTH), nullable=True),
     Column("refunded_at", UtcDateTime, nullable=True),  # the last refund (a clock)
     Column("anonymised_at", UtcDateTime, nullable=True),  # PRV-2: left every category
     Column("restricted_at", UtcDateTime, nullable=True),  # PRV-4: kept, staff only
+    Column("stripped_at", UtcDateTime, nullable=True),  # after-sales data gone (#19)
     VERSION(),
     Index(None, "contact_email", "placed_at"),
     Index(None, "customer_id", "placed_at"),
@@ -462,6 +512,16 @@ orders = Table(
         "id",
         sqlite_where=text("retention_stage IS NOT NULL"),
         postgresql_where=text("retention_stage IS NOT NULL"),
+    ),
+    # Partial: the paid orders whose after-sales data the ``orders.after_sales`` sweep has
+    # not removed yet (revision 0004). Stripped and anonymised orders leave it, so each
+    # batch starts at its cursor among the orders still to strip.
+    Index(
+        AFTER_SALES_INDEX,
+        "clock_started_at",
+        "id",
+        sqlite_where=text(AFTER_SALES_PENDING),
+        postgresql_where=text(AFTER_SALES_PENDING),
     ),
 )
 
@@ -664,7 +724,8 @@ privacy_requests = Table(
     Index(None, "status", "due_on"),
 )
 
-#: Delivered exports (PRV-3): one ZIP (HTML and JSON files) per bundle, deleted when its
+#: Delivered exports (PRV-3): one file per bundle (the HTML page with its JSON inside, or
+#: the ZIP of the HTML and JSON files; the file name says which), deleted when its
 #: single-use link is used, swept when it expires (``privacy.export_bundles``). In the
 #: database rather than on a disk: it commits with its download token and the request's
 #: completion, and every worker of the shop reaches it.

@@ -1,4 +1,5 @@
-"""The cart's pure domain: the cart value, its pricing and its cookie format."""
+"""The cart's pure domain: the cart value, its pricing, its cookie format and the cart
+saved with a customer account."""
 
 from klickit_core.cart.domain.cart import (
     MAX_LINE_QUANTITY,
@@ -28,6 +29,7 @@ from klickit_core.cart.domain.pricing import (
     VatLine,
     price_cart,
 )
+from klickit_core.cart.domain.saved import SavedCart
 
 __all__ = [
     "COOKIE_SIZE_LIMIT",
@@ -47,6 +49,7 @@ __all__ = [
     "PricedCart",
     "PricedLine",
     "PricingRules",
+    "SavedCart",
     "SigningKey",
     "UnpricedProductError",
     "VatLine",

@@ -13,6 +13,13 @@ Wire format (version 1), all cookie-safe ASCII, no base64 expansion of the paylo
   so a value cannot be replayed under another cookie signed with the same key.
 * Key rotation: the codec holds a list of :class:`SigningKey`; the first (newest) signs,
   every one verifies, chosen by its id. Retire a key by removing it after ``max_age``.
+* Lifetime: ``max_age`` is how long a signed value stays valid after it was issued (the
+  server's check, in every mode; the cart is re-signed at each change, so it counts from
+  the last change). The browser is told the same ``Max-Age``, unless the codec makes a
+  *session cookie* (``session_cookie=True``): then the header carries no ``Max-Age`` nor
+  ``Expires`` and the browser drops the cookie when it closes, which is what Klickit's
+  policy says (« pendant que vous visitez notre site », CRT-3, issue #19), while a
+  browser left open still loses the cart ``max_age`` after its last change.
 * Decoding checks, in order: type and size, ASCII, shape, version, key id, signature
   (constant-time, on the text so non-canonical base64 cannot alias), issue time not in the
   future beyond the allowed skew, age not past ``max_age``, and a canonical body. Every
@@ -90,7 +97,9 @@ class CartCookieTooLargeError(CartError):
 
 
 class InvalidSigningKeyError(KlickitError):
-    """A signing key is too short or badly named, or no key was given."""
+    """A signing key is too short or badly named, no key was given, or another setting
+    of the codec is invalid (``reason``: ``no_key``, ``duplicate_id``, ``id``,
+    ``secret_too_short``, ``cookie_name``, ``max_age``, ``session_cookie``)."""
 
     code = "cart.invalid_signing_key"
     message_template = N_("Invalid cart signing key ({reason}).")
@@ -117,36 +126,63 @@ class SigningKey:
     secret: bytes = attrs.field(validator=_check_secret, repr=False)
 
 
+def _check_max_age(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value is not None and (type(value) is not int or value < 0):
+        raise InvalidSigningKeyError(reason="max_age")
+
+
 @attrs.frozen(slots=True)
 class CartCookie:
     """The cart cookie as a value: what a web framework's ``set_cookie`` takes, field by
     field, with :meth:`header` as the ``Set-Cookie`` rendering.
 
-    ``max_age`` is in seconds (0 deletes the cookie). ``secure`` is on unless the shop was
-    built for plain-HTTP development; the value holds SKUs and quantities only, so it may
-    be logged.
+    ``max_age`` is in seconds (0 deletes the cookie), or ``None`` for a session cookie:
+    no ``Max-Age`` is sent and the browser drops the cookie when it closes (Flask's and
+    Django's ``set_cookie(max_age=None)`` mean the same). Anything else (a negative or
+    non-integer value) is an :class:`InvalidSigningKeyError` with reason ``max_age``.
+    ``secure`` is on unless the shop was built for plain-HTTP development; the value holds
+    SKUs and quantities only, so it may be logged.
     """
 
     name: str
     value: str
-    max_age: int
+    max_age: int | None = attrs.field(validator=_check_max_age)
     path: str = "/"
     secure: bool = True
     httponly: bool = True
     samesite: str = "Lax"
     domain: str | None = None
 
+    @property
+    def is_session(self) -> bool:
+        """Whether this is a session cookie (no ``Max-Age``: gone when the browser closes)."""
+        return self.max_age is None
+
     def header(self) -> str:
-        """The whole ``Set-Cookie`` header value, attributes in the codec's order."""
-        attributes = [f"Path={self.path}", f"Max-Age={self.max_age}"]
-        if self.domain:
-            attributes.append(f"Domain={self.domain}")
-        if self.secure:
-            attributes.append("Secure")
-        if self.httponly:
-            attributes.append("HttpOnly")
-        attributes.append(f"SameSite={self.samesite}")
-        return f"{self.name}={self.value}; " + "; ".join(attributes)
+        """The whole ``Set-Cookie`` header value, attributes in the codec's order
+        (``Max-Age`` left out for a session cookie)."""
+        attributes = _attributes(
+            self.path, self.max_age, self.domain, self.secure, self.httponly, self.samesite
+        )
+        return f"{self.name}={self.value}; {attributes}"
+
+
+def _attributes(
+    path: str, max_age: int | None, domain: str | None, secure: bool, httponly: bool, same_site: str
+) -> str:
+    """The ``Set-Cookie`` attributes in the codec's one order: ``Path``, ``Max-Age``
+    (unless a session cookie), ``Domain``, ``Secure``, ``HttpOnly``, ``SameSite``."""
+    attributes = [f"Path={path}"]
+    if max_age is not None:
+        attributes.append(f"Max-Age={max_age}")
+    if domain:
+        attributes.append(f"Domain={domain}")
+    if secure:
+        attributes.append("Secure")
+    if httponly:
+        attributes.append("HttpOnly")
+    attributes.append(f"SameSite={same_site}")
+    return "; ".join(attributes)
 
 
 # Quantities: 1 to 3 digits without a leading zero, i.e. 1..999 == MAX_LINE_QUANTITY.
@@ -156,7 +192,14 @@ _BODY = re.compile(
 
 
 class CartCookieCodec:
-    """Turns a :class:`Cart` into a signed cookie value and back."""
+    """Turns a :class:`Cart` into a signed cookie value and back.
+
+    ``max_age`` (a :class:`~datetime.timedelta` of at least one second) is how long a
+    value stays valid after it was signed; ``session_cookie=True`` leaves ``Max-Age`` out
+    of the header, so the browser keeps the cookie only until it closes, and ``max_age``
+    still bounds a cookie kept in a browser left open. A bad setting is an
+    :class:`InvalidSigningKeyError` naming it (``max_age``, ``session_cookie``, …).
+    """
 
     def __init__(
         self,
@@ -164,6 +207,7 @@ class CartCookieCodec:
         *,
         name: str = "klickit_cart",
         max_age: timedelta = timedelta(days=30),
+        session_cookie: bool = False,
         clock_skew: timedelta = timedelta(minutes=5),
         path: str = "/",
         domain: str | None = None,
@@ -174,26 +218,27 @@ class CartCookieCodec:
             raise InvalidSigningKeyError(reason="no_key")
         if len({key.id for key in keys}) != len(keys):
             raise InvalidSigningKeyError(reason="duplicate_id")
-        if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name) is None:
+        given: tuple[object, object, object] = (name, max_age, session_cookie)  # apps pass anything
+        if not isinstance(given[0], str) or re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name) is None:
             raise InvalidSigningKeyError(reason="cookie_name")
-        if max_age <= timedelta(0):
+        if not isinstance(given[1], timedelta) or max_age < timedelta(seconds=1):
             raise InvalidSigningKeyError(reason="max_age")
+        if not isinstance(given[2], bool):
+            raise InvalidSigningKeyError(reason="session_cookie")
         self._signer = keys[0]
         self._keys = {key.id: key.secret for key in keys}
         self._name = name
         self._name_prefix = name.encode("ascii") + b"\0"
         self._max_age = int(max_age.total_seconds())
+        self._session = session_cookie
         self._skew = int(clock_skew.total_seconds())
         self._path, self._domain = path, domain
         self._secure, self._same_site = secure, same_site
-        attributes = [f"Path={path}", f"Max-Age={self._max_age}"]
-        if domain:
-            attributes.append(f"Domain={domain}")
-        if secure:
-            attributes.append("Secure")
-        attributes.append("HttpOnly")
-        attributes.append(f"SameSite={same_site}")
-        self._attributes = "; " + "; ".join(attributes)
+        sent_max_age = None if session_cookie else self._max_age
+        self._attributes = "; " + self._attributes_for(sent_max_age)
+
+    def _attributes_for(self, max_age: int | None) -> str:
+        return _attributes(self._path, max_age, self._domain, self._secure, True, self._same_site)
 
     @property
     def name(self) -> str:
@@ -202,8 +247,15 @@ class CartCookieCodec:
 
     @property
     def max_age(self) -> timedelta:
-        """How long a cookie stays valid after it was issued."""
+        """How long a cookie stays valid after it was issued (checked by :meth:`decode`,
+        session cookie or not)."""
         return timedelta(seconds=self._max_age)
+
+    @property
+    def session_cookie(self) -> bool:
+        """Whether the cookie is a session cookie: no ``Max-Age``, so the browser drops it
+        when it closes (and :meth:`decode` still refuses it ``max_age`` after issue)."""
+        return self._session
 
     @property
     def secure(self) -> bool:
@@ -236,7 +288,7 @@ class CartCookieCodec:
     def cookie(self, cart: Cart, now: datetime) -> CartCookie:
         """The cookie for ``cart`` issued at ``now``, as a value;
         :class:`CartCookieTooLargeError` if its header would be too big."""
-        made = self._cookie(self.encode(cart, now), self._max_age)
+        made = self._cookie(self.encode(cart, now), None if self._session else self._max_age)
         size = len(made.header())
         if size >= COOKIE_SIZE_LIMIT:  # ASCII only: characters == bytes
             raise CartCookieTooLargeError(size=size)
@@ -246,7 +298,7 @@ class CartCookieCodec:
         """A cookie that deletes the cart cookie (empty value, ``max_age`` 0)."""
         return self._cookie("", 0)
 
-    def _cookie(self, value: str, max_age: int) -> CartCookie:
+    def _cookie(self, value: str, max_age: int | None) -> CartCookie:
         return CartCookie(
             name=self._name,
             value=value,
@@ -259,8 +311,9 @@ class CartCookieCodec:
         )
 
     def clear_cookie_header(self) -> str:
-        """A ``Set-Cookie`` value that deletes the cookie (empty cart, logout)."""
-        return f"{self._name}={self._attributes.replace(f'Max-Age={self._max_age}', 'Max-Age=0')}"
+        """A ``Set-Cookie`` value that deletes the cookie (empty cart, logout): ``Max-Age=0``,
+        a session cookie included."""
+        return f"{self._name}=; {self._attributes_for(0)}"
 
     # ------------------------------------------------------------------ decoding
     def decode(self, value: str | bytes, now: datetime) -> Cart:

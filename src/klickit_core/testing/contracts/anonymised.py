@@ -13,7 +13,10 @@ Each check takes the record as it was stored (``original``) and as read back (``
 and raises :class:`AssertionError` naming the fields that still hold personal data (field
 names only, never their values). Besides the named fields, it looks for the original's
 identifying values (email, names, phone, street, IP address, account id, card digits…)
-anywhere in the record read back, so a new field that copies one is caught too.
+anywhere in the record read back, so a new field that copies one is caught too. A paid
+order past its after-sales period is *stripped* rather than anonymised
+(``orders.after_sales``, issue #19): :func:`assert_order_stripped` says field by field
+what goes and what stays for the accounting years.
 :data:`ANONYMISED_CHECKS` maps each category id of the default registry whose retention
 action is ``anonymise`` to its check; a test walks the registry and fails for a category
 that has none.
@@ -35,6 +38,7 @@ __all__ = [
     "ANONYMISED_CHECKS",
     "AnonymisedCheck",
     "assert_order_anonymised",
+    "assert_order_stripped",
     "assert_payment_anonymised",
     "assert_review_anonymised",
 ]
@@ -87,7 +91,8 @@ def _address_problems(name: str, found: PostalAddress, original: PostalAddress) 
 
 
 def assert_order_anonymised(original: Order, found: Order | None) -> None:
-    """An anonymised order (``orders.completed``): no first or last name, email, phone,
+    """An anonymised order (``orders.completed``, ``orders.cancelled_after_payment``): no
+    first or last name, email, phone,
     street, postcode, city, region or company in either address (the country stays), no
     IP address, no customer link, no actor nor reason in its history; stamped
     ``anonymised_at``. Lines, amounts, VAT, currency, status, number and dates stay, so the
@@ -115,6 +120,8 @@ def assert_order_anonymised(original: Order, found: Order | None) -> None:
             problems.append(f"history[{index}].reason")
     if found.anonymised_at is None:
         problems.append("anonymised_at (unset)")
+    if found.stripped_at is None:
+        problems.append("stripped_at (unset: the after-sales data went too)")
     if original.history and len(found.history) != len(original.history):
         problems.append("history (moves lost)")
     kept = ("number", "currency", "lines", "vat", "total_minor", "status", "placed_at")
@@ -140,6 +147,81 @@ def _differs(original: object, found: object, name: str) -> bool:
     return bool(getattr(original, name) != getattr(found, name))
 
 
+#: What a stripped order keeps unchanged: the invoice (issue #19: « nom, e-mail et adresses
+#: de facturation et livraison », lines, amounts, VAT) and the dates and status the
+#: accounting and the retention clocks read.
+_INVOICE = (
+    "number",
+    "currency",
+    "billing_address",
+    "shipping_address",
+    "lines",
+    "vat",
+    "shipping_method",
+    "shipping_minor",
+    "total_minor",
+    "paid_minor",
+    "refunded_minor",
+    "status",
+    "placed_at",
+    "completed_at",
+    "cancelled_at",
+    "failed_at",
+    "refunded_at",
+    "anonymised_at",
+    "restricted_at",
+)
+
+
+def assert_order_stripped(original: Order, found: Order | None) -> None:
+    """A paid order past its after-sales period (``orders.after_sales``): no phone, no IP
+    address, no customer link, no actor nor reason in its history (whose statuses and
+    times stay, move by move); stamped ``stripped_at``. Everything the accounting
+    obligation needs stays exactly as stored: first and last name, email, both addresses
+    (every part), lines, amounts, VAT, currency, status and dates; it is not anonymised."""
+    assert found is not None, f"order {original.id!r} is gone: stripping must keep it"
+    problems = []
+    if found.contact.phone:
+        problems.append("contact.phone")
+    if found.ip_address is not None:
+        problems.append("ip_address")
+    if found.customer_id is not None:
+        problems.append("customer_id")
+    for index, change in enumerate(found.history):
+        if change.actor:
+            problems.append(f"history[{index}].actor")
+        if change.reason:
+            problems.append(f"history[{index}].reason")
+    moves = [(c.from_status, c.to_status, c.at) for c in original.history]
+    if [(c.from_status, c.to_status, c.at) for c in found.history] != moves:
+        problems.append("history (statuses or times changed: must stay)")
+    if found.stripped_at is None:
+        problems.append("stripped_at (unset)")
+    contact = ("first_name", "last_name", "email")
+    problems += [
+        f"contact.{part} (changed: must stay)"
+        for part in contact
+        if _differs(original.contact, found.contact, part)
+    ]
+    problems += [
+        f"{name} (changed: must stay)" for name in _INVOICE if _differs(original, found, name)
+    ]
+    identifying = [
+        original.contact.phone,
+        original.ip_address,
+        original.customer_id,
+        *(change.actor for change in original.history),
+        *(change.reason for change in original.history),
+    ]
+    problems += [
+        f"a value of the original ({n + 1})" for n, _v in enumerate(_leaks(identifying, found))
+    ]
+    if problems:
+        raise AssertionError(
+            f"order {original.id!r} is not stripped as it must be: {', '.join(problems)}"
+        )
+
+
 def assert_payment_anonymised(original: Payment, found: Payment | None) -> None:
     """A payment past its order's accounting period (``payments.details``): no card brand,
     no last four digits, no gateway reference; amounts, status, currency and dates stay."""
@@ -161,9 +243,10 @@ def assert_payment_anonymised(original: Payment, found: Payment | None) -> None:
 
 
 def assert_review_anonymised(original: Review, found: Review | None) -> None:
-    """A review whose author's account is gone (``reviews.erased_authors``): no author
-    name, no author email, no account link; the text, the rating and the moderation state
-    stay (an approved review stays published, without a name)."""
+    """A review whose author's account is gone (``reviews.erased_authors``) or published
+    longer ago than ``reviews.published``: no author name, no author email, no account
+    link; the text, the rating and the moderation state stay (an approved review stays
+    published, without a name)."""
     assert found is not None, f"review {original.id!r} is gone: anonymising must keep it"
     problems = [
         part for part in ("author_name", "author_email", "customer_id") if getattr(found, part)
@@ -180,6 +263,9 @@ def assert_review_anonymised(original: Review, found: Review | None) -> None:
 #: The check of each category whose retention action is ``anonymise`` (by category id).
 ANONYMISED_CHECKS: dict[str, AnonymisedCheck] = {
     "orders.completed": assert_order_anonymised,
+    "orders.cancelled_after_payment": assert_order_anonymised,
+    "orders.after_sales": assert_order_stripped,
     "payments.details": assert_payment_anonymised,
     "reviews.authors": assert_review_anonymised,
+    "reviews.published": assert_review_anonymised,
 }

@@ -15,6 +15,10 @@ What every backend's repositories must do for the orders and payments providers
   <klickit_core.orders.domain.Order.anonymised>` when read back, unlinks its support
   requests and deletes the ones never closed, and deletes its terms of sale (the other
   consents of its checkout only lose the link, either way);
+* **stripping** a paid order past its after-sales period (issue #19) gives exactly
+  :meth:`Order.stripped <klickit_core.orders.domain.Order.stripped>` (as
+  :func:`~klickit_core.testing.contracts.anonymised.assert_order_stripped` defines it),
+  takes its terms of sale off the account, and selects it never again;
 * the **erasure** helpers find a person's orders and payments by email or account,
   restrict what must be kept (without its IP address and phone), and strip a payment's
   card summary.
@@ -46,6 +50,7 @@ from klickit_core.shared.errors import ConflictError
 from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.testing.contracts.anonymised import (
     assert_order_anonymised,
+    assert_order_stripped,
     assert_payment_anonymised,
 )
 from klickit_core.testing.contracts.base import ContractBase, MakeUow
@@ -57,6 +62,7 @@ __all__ = [
     "PaymentRetentionContract",
     "SupportRequestRetentionContract",
     "cancelled",
+    "cancelled_after_payment",
     "checkout_consent",
     "completed",
     "failed",
@@ -86,6 +92,17 @@ def cancelled(order_id: str, at: datetime, **fields: object) -> Order:
 def failed(order_id: str, at: datetime, **fields: object) -> Order:
     """An order whose payment failed at ``at``."""
     return unpaid(order_id, at - HOUR, **fields).moved_to(S.FAILED, at, "gateway", "declined")
+
+
+def cancelled_after_payment(
+    order_id: str, at: datetime, *, failed: bool = False, **fields: object
+) -> Order:
+    """An order of which 10.00 (of 29.80) was captured, then cancelled by staff at ``at``
+    (or, with ``failed``, whose payment failed then): an accounting record (issue #19)."""
+    deposit = unpaid(order_id, at - HOUR, **fields).with_payment(1000)
+    if failed:
+        return deposit.moved_to(S.FAILED, at, "gateway", "second payment declined")
+    return deposit.moved_to(S.CANCELLED, at, "staff-1", "out of stock, Alice Martin told")
 
 
 def completed(
@@ -197,6 +214,28 @@ class _Retention(ContractBase):
             uow.commit()
         return page
 
+    @staticmethod
+    def strip_orders(
+        make_uow: MakeUow,
+        before: datetime,
+        *,
+        after: SweepKey | None = None,
+        limit: int = 100,
+        dry_run: bool = False,
+        accounting: dict[RetentionStage, datetime] | None = None,
+    ) -> SweepPage:
+        with make_uow() as uow:
+            page: SweepPage = uow.orders.sweep_after_sales(
+                before,
+                at=T0,
+                after=after,
+                limit=limit,
+                dry_run=dry_run,
+                accounting_cutoffs=accounting,
+            )
+            uow.commit()
+        return page
+
     @classmethod
     def due(cls, make_uow: MakeUow, stage: RetentionStage, before: datetime) -> list[SweepKey]:
         """Every due order's key, walked with a dry run one order per page."""
@@ -279,6 +318,8 @@ class OrderRetentionContract(_Retention):
             unpaid("o-unpaid", old),
             cancelled("o-cancelled", old),
             failed("o-failed", old),
+            cancelled_after_payment("o-cap", old),
+            cancelled_after_payment("o-fap", old, failed=True),
             completed("o-completed", old),
             completed("o-processing", old).moved_to(S.REFUNDED, old + DAY, "staff-1"),
             attrs.evolve(
@@ -293,6 +334,7 @@ class OrderRetentionContract(_Retention):
             Stage.CANCELLED: ["o-cancelled"],
             Stage.FAILED: ["o-failed"],
             Stage.COMPLETED: ["o-completed", "o-processing"],
+            Stage.CANCELLED_AFTER_PAYMENT: ["o-cap", "o-fap"],  # issue #19: took money
         }
 
     def test_a_refund_restarts_the_ten_years(self, make_uow: MakeUow) -> None:
@@ -400,6 +442,119 @@ class OrderRetentionContract(_Retention):
         with make_uow() as uow:
             assert uow.orders.get("o-1") == expected
 
+    def test_paid_orders_past_their_after_sales_period_are_stripped(
+        self, make_uow: MakeUow
+    ) -> None:
+        """PRV-1, PRV-2 (issue #19): the paid orders (completed or refunded, cancelled or
+        failed after payment) whose clock started before the cutoff lose their phone, IP
+        address, account link and who moved them and why, in (clock, id) order page by
+        page; the invoice data stays; their terms of sale leave the account; orders inside
+        the period, orders of other stages and anonymised orders are never selected, nor
+        is a stripped order again."""
+        before = T0 - 730 * DAY
+        stripped = [
+            completed("o-1", before - 3 * DAY),
+            completed("o-2", before - 2 * DAY, refunded_at=before - DAY),
+            cancelled_after_payment("o-3", before - DAY),
+            cancelled_after_payment("o-4", before - HOUR, failed=True),
+        ]
+        kept = [
+            completed("o-inside", before + DAY),
+            completed("o-refunded-since", before - 9 * DAY, refunded_at=before + HOUR),
+            cancelled("o-cancelled", before - 3 * DAY),
+            unpaid("o-unpaid", before - 3 * DAY),
+        ]
+        faded = completed("o-faded", before - 4000 * DAY).anonymised(T0 - DAY)
+        self.store(
+            make_uow,
+            *stripped,
+            *kept,
+            faded,
+            *(checkout_consent(f"k-{o.id}", o) for o in (*stripped, *kept)),
+        )
+        dry = self.strip_orders(make_uow, before, dry_run=True)
+        assert (dry.examined, dry.changed) == (4, 4)
+        first = self.strip_orders(make_uow, before, limit=3)
+        assert (first.examined, first.last) == (3, SweepKey(before - DAY, "o-3"))
+        rest = self.strip_orders(make_uow, before, after=first.last, limit=3)
+        assert (rest.examined, rest.last) == (1, SweepKey(before - HOUR, "o-4"))
+        with make_uow() as uow:
+            for original in stripped:
+                found = uow.orders.get(original.id)
+                assert_order_stripped(original, found)
+                assert found == original.stripped(T0)
+                assert found.retention_stage is original.retention_stage  # its ten years go on
+            for original in (*kept, faded):
+                assert uow.orders.get(original.id) == original
+            assert [o.id for o in uow.orders.for_subject("alice@example.fr", "cust-1")] == [
+                *(o.id for o in sorted((*stripped, *kept), key=lambda o: (o.placed_at, o.id)))
+            ]  # still the person's: found by the email they keep
+        terms = self.consents_of(make_uow, "alice@example.fr")
+        for original in stripped:
+            assert terms[f"k-{original.id}"] == attrs.evolve(
+                checkout_consent(f"k-{original.id}", original), customer_id=None
+            )
+        for original in kept:
+            assert terms[f"k-{original.id}"] == checkout_consent(f"k-{original.id}", original)
+        again = self.strip_orders(make_uow, T0)
+        assert (again.examined, again.changed) == (2, 2)  # o-inside, o-refunded-since: now due
+        assert self.strip_orders(make_uow, T0).examined == 0
+
+    def test_orders_past_their_accounting_years_are_left_to_their_anonymisation(
+        self, make_uow: MakeUow
+    ) -> None:
+        """PRV-2 (issue #19): given each paid stage's own cutoff, the after-sales sweep
+        leaves the orders past it (their category anonymises them, in the same run), so
+        the two categories never take the same order, whichever runs first; orders inside
+        their accounting years are stripped; each stage is held to its own cutoff."""
+        before = T0 - 730 * DAY
+        completed_edge, ended_edge = T0 - 3650 * DAY, T0 - 3000 * DAY
+        left = [
+            completed("o-old", completed_edge - DAY),
+            cancelled_after_payment("o-old-ended", ended_edge - DAY),
+        ]
+        taken = [
+            completed("o-mid", completed_edge + DAY),  # before the other stage's cutoff
+            cancelled_after_payment("o-mid-ended", ended_edge + DAY, failed=True),
+        ]
+        self.store(make_uow, *left, *taken)
+        accounting = {Stage.COMPLETED: completed_edge, Stage.CANCELLED_AFTER_PAYMENT: ended_edge}
+        page = self.strip_orders(make_uow, before, limit=1, accounting=accounting)
+        rest = self.strip_orders(make_uow, before, after=page.last, accounting=accounting)
+        assert [page.last, rest.last] == [
+            SweepKey(completed_edge + DAY, "o-mid"),
+            SweepKey(ended_edge + DAY, "o-mid-ended"),
+        ]
+        assert rest.examined == 1
+        with make_uow() as uow:
+            for original in left:
+                assert uow.orders.get(original.id) == original
+            for original in taken:
+                assert_order_stripped(original, uow.orders.get(original.id))
+        assert self.strip_orders(make_uow, before).examined == 2  # without them: all
+
+    def test_a_move_after_stripping_is_stripped_in_turn(self, make_uow: MakeUow) -> None:
+        """PRV-2 (issue #19): a refund recorded after the order was stripped names who made
+        it and why, and restarts the clock: the order is selected again once that clock
+        is past the cutoff, not before, and its new move is stripped too."""
+        before = T0 - 730 * DAY
+        old = completed("o-1", before - 30 * DAY)
+        self.store(make_uow, old)
+        assert self.strip_orders(make_uow, before).changed == 1
+        with make_uow() as uow:
+            found = uow.orders.get("o-1")
+            assert found is not None
+            refunded = found.with_refund(2980, at=before - DAY).moved_to(
+                S.REFUNDED, before - DAY, "staff-2", "returned broken"
+            )
+            assert refunded.stripped_at is None
+            uow.orders.save(refunded)
+            uow.commit()
+        assert self.strip_orders(make_uow, before - DAY).examined == 0  # its new clock
+        assert self.strip_orders(make_uow, before).changed == 1
+        with make_uow() as uow:
+            assert_order_stripped(refunded, uow.orders.get("o-1"))
+
     def test_a_sweep_in_a_rolled_back_unit_of_work_changes_nothing(self, make_uow: MakeUow) -> None:
         """PRV-2, X-9: a batch commits with its checkpoint or not at all."""
         self.store(
@@ -460,10 +615,11 @@ class OrderRetentionContract(_Retention):
             assert [o.id for o in uow.orders.for_subject("alice@example.fr", "cust-1")] == ["o-1"]
 
     def test_restricting_keeps_neither_the_ip_nor_the_phone(self, make_uow: MakeUow) -> None:
-        """PRV-4 (issue #12): an order kept for the accounting obligation after its
-        customer's erasure loses what that obligation does not need, the client IP
-        address and the phone number; name, email and addresses stay. Its terms of sale
-        leave the account with it; other orders are untouched."""
+        """PRV-4 (issue #12, #19): an order kept for the accounting obligation after its
+        customer's erasure loses what that obligation does not need, its after-sales data
+        (the client IP address, the phone number, who moved it and why), stamped
+        ``stripped_at`` as the after-sales sweep does; name, email and addresses stay. Its
+        terms of sale leave the account with it; other orders are untouched."""
         kept = completed("o-1", T0 - 100 * DAY, customer_id="cust-1")
         other = completed("o-2", T0 - 100 * DAY, customer_id="cust-1")
         assert kept.ip_address is not None
@@ -474,6 +630,7 @@ class OrderRetentionContract(_Retention):
             uow.commit()
         with make_uow() as uow:
             found = uow.orders.get("o-1")
+            assert_order_stripped(kept, attrs.evolve(found, restricted_at=None))
             assert found.ip_address is None
             assert found.contact.phone == ""
             assert found.contact == attrs.evolve(kept.contact, phone="")

@@ -291,11 +291,12 @@ def _cart(*skus: str) -> Cart:
 
 
 class CartSweepContract(PeopleSweepsBase):
-    """``uow.carts``: delete one, and sweep carts left without an account."""
+    """``uow.carts``: delete one, and sweep carts unchanged past their period or left
+    without an account."""
 
     def test_delete_says_whether_there_was_a_cart(self, make_uow: MakeUow) -> None:
         """PRV-4: erasing a saved cart."""
-        self.commit(make_uow, lambda uow: uow.carts.save("c1", _cart("MUG", "TEA")))
+        self.commit(make_uow, lambda uow: uow.carts.save("c1", _cart("MUG", "TEA"), at=T0))
         with make_uow() as uow:
             assert uow.carts.delete("c1") is True
             assert uow.carts.get("c1") is None
@@ -304,17 +305,19 @@ class CartSweepContract(PeopleSweepsBase):
         assert self.read(make_uow, lambda uow: uow.carts.get("c1")) is None
 
     def test_sweep_removes_carts_whose_account_is_gone(self, make_uow: MakeUow) -> None:
-        """PRV-2: a cart lives as long as its account."""
+        """PRV-2: a cart never outlives its account, however recent its last change."""
 
         def setup(uow: Any) -> None:
             uow.customers.add(customer("c1", "camille@example.fr"))
             for owner in ("c1", "c2", "c3", "c4"):
-                uow.carts.save(owner, _cart("MUG", "TEA", "CUP"))
+                uow.carts.save(owner, _cart("MUG", "TEA", "CUP"), at=_day(5))
 
         self.commit(make_uow, setup)
 
         def step(uow: Any, after: SweepKey | None, limit: int, dry_run: bool) -> SweepPage:
-            page: SweepPage = uow.carts.sweep_orphans(after=after, limit=limit, dry_run=dry_run)
+            page: SweepPage = uow.carts.sweep_due(
+                _day(1), after=after, limit=limit, dry_run=dry_run
+            )
             return page
 
         dry = self.drain(make_uow, step, limit=2, dry_run=True)
@@ -326,6 +329,44 @@ class CartSweepContract(PeopleSweepsBase):
             assert uow.carts.get("c1") == _cart("MUG", "TEA", "CUP")
             assert [uow.carts.get(c) for c in ("c2", "c3", "c4")] == [None, None, None]
         assert _examined(self.drain(make_uow, step, limit=2)) == 0
+
+    def test_sweep_removes_carts_unchanged_past_the_cutoff(self, make_uow: MakeUow) -> None:
+        """PRV-2 (``carts.saved``, issue #19): a cart last changed before the cutoff goes,
+        its lines with it; one changed at the cutoff or later stays; saving it again
+        moves its clock. Keyset-paged on (last change, customer id)."""
+
+        def setup(uow: Any) -> None:
+            for owner, day in (("c1", 1), ("c2", 2), ("c3", 2), ("c4", 3), ("c5", 9)):
+                uow.customers.add(customer(owner, f"{owner}@example.fr"))
+                uow.carts.save(owner, _cart("MUG", "TEA"), at=_day(day))
+
+        self.commit(make_uow, setup)
+        with make_uow() as uow:  # c1 changes again: its clock starts over
+            uow.carts.save("c1", _cart("MUG"), at=_day(8))
+            uow.commit()
+        saved = self.read(make_uow, lambda uow: uow.carts.get_saved("c1"))
+        assert (saved.customer_id, saved.cart, saved.updated_at) == ("c1", _cart("MUG"), _day(8))
+
+        def step(uow: Any, after: SweepKey | None, limit: int, dry_run: bool) -> SweepPage:
+            page: SweepPage = uow.carts.sweep_due(
+                _day(3), after=after, limit=limit, dry_run=dry_run
+            )
+            return page
+
+        dry = self.drain(make_uow, step, limit=1, dry_run=True)
+        assert _examined(dry) == 2
+        assert self.read(make_uow, lambda uow: uow.carts.get("c2")) is not None
+        pages = self.drain(make_uow, step, limit=1)
+        assert [(p.last.at, p.last.id) for p in pages if p.last] == [
+            (_day(2), "c2"),
+            (_day(2), "c3"),
+        ]
+        with make_uow() as uow:
+            assert [uow.carts.get_saved(c) for c in ("c2", "c3")] == [None, None]
+            assert uow.carts.get("c1") == _cart("MUG")
+            assert uow.carts.get("c4") == _cart("MUG", "TEA")  # at the cutoff: kept
+            assert uow.carts.get_saved("c5").updated_at == _day(9)
+        assert _examined(self.drain(make_uow, step, limit=1)) == 0
 
 
 # ---------------------------------------------------------------------------- reviews
@@ -395,6 +436,110 @@ class ReviewSweepContract(PeopleSweepsBase):
                 else:
                     assert found is None
         assert _examined(self.drain(make_uow, step, limit=1)) == 0
+
+    def test_sweep_of_deleted_accounts_leaves_reviews_published_before_the_cutoff(
+        self, make_uow: MakeUow
+    ) -> None:
+        """PRV-2 (issue #19): given the ``reviews.published`` cutoff, the erased authors'
+        sweep leaves a review published before it that still names its author to that
+        category, so the two never take the same review and their counts do not depend
+        on which ran first; one published at the cutoff, or never published, is its own.
+        Without the cutoff it takes every review whose account is gone."""
+
+        def published(review_id: str, days: float) -> Any:
+            written = attrs.evolve(review(review_id), created_at=_day(days - 1), customer_id="gone")
+            return written.moderated(ReviewState.APPROVED, "manager-1", _day(days))
+
+        def setup(uow: Any) -> None:
+            uow.reviews.add(published("r-1", 2))  # the published category's
+            uow.reviews.add(published("r-2", 3))  # published at the cutoff: ours
+            uow.reviews.add(attrs.evolve(review("r-3"), customer_id="gone"))  # pending: ours
+
+        self.commit(make_uow, setup)
+
+        def step(cutoff: Any) -> Any:
+            def run(uow: Any, after: SweepKey | None, limit: int, dry_run: bool) -> SweepPage:
+                page: SweepPage = uow.reviews.sweep_orphan_authors(
+                    after=after,
+                    limit=limit,
+                    anonymise=True,
+                    dry_run=dry_run,
+                    published_before=cutoff,
+                )
+                return page
+
+            return run
+
+        assert _examined(self.drain(make_uow, step(None), limit=5, dry_run=True)) == 3
+        assert _examined(self.drain(make_uow, step(_day(3)), limit=1)) == 2
+        with make_uow() as uow:
+            assert uow.reviews.get("r-1").customer_id == "gone"
+            assert uow.reviews.get("r-2").is_anonymised
+            assert uow.reviews.get("r-3").is_anonymised
+        assert _examined(self.drain(make_uow, step(_day(3)), limit=5)) == 0
+
+    @pytest.mark.parametrize("anonymise", [True, False])
+    def test_sweep_unsigns_reviews_published_before_the_cutoff(
+        self, make_uow: MakeUow, anonymise: bool
+    ) -> None:
+        """PRV-2 (``reviews.published``, issue #19): a review published before the cutoff
+        loses its author (or goes, if the shop chose ``delete``), whether a guest or a
+        customer wrote it; one published at the cutoff or later, one never published
+        (pending, or taken down) and one already unsigned are left alone, whether the
+        author's account still exists or not. Keyset-paged on (publication, id); a rerun
+        finds nothing."""
+
+        def published(review_id: str, days: float, **changes: Any) -> Any:
+            written = attrs.evolve(review(review_id), created_at=_day(days - 1), **changes)
+            return written.moderated(ReviewState.APPROVED, "manager-1", _day(days))
+
+        due = {
+            "r-1": published("r-1", 1, customer_id="c1"),
+            "r-2": published("r-2", 2),
+            "r-3": published("r-3", 2),
+            # Its account is gone: still this category's (the erased authors' sweep leaves
+            # it alone when it knows this cutoff), so no review is counted twice.
+            "r-9": published("r-9", 2.5, customer_id="gone"),
+        }
+        kept = {
+            "r-4": published("r-4", 3),  # at the cutoff
+            "r-5": published("r-5", 9),
+            "r-6": attrs.evolve(review("r-6"), created_at=_day(0)),  # pending
+            "r-7": published("r-7", 1).moderated(ReviewState.REJECTED, "manager-1", _day(1.5)),
+            "r-8": published("r-8", 1).anonymised(),
+        }
+
+        def setup(uow: Any) -> None:
+            uow.customers.add(customer("c1", "camille@example.fr"))
+            for written in (*due.values(), *kept.values()):
+                uow.reviews.add(written)
+
+        self.commit(make_uow, setup)
+
+        def step(uow: Any, after: SweepKey | None, limit: int, dry_run: bool) -> SweepPage:
+            page: SweepPage = uow.reviews.sweep_published(
+                _day(3), after=after, limit=limit, anonymise=anonymise, dry_run=dry_run
+            )
+            return page
+
+        assert _examined(self.drain(make_uow, step, limit=2, dry_run=True)) == 4
+        assert self.read(make_uow, lambda uow: uow.reviews.get("r-1")) == due["r-1"]
+        pages = self.drain(make_uow, step, limit=2)
+        assert [(p.last.at, p.last.id) for p in pages if p.last] == [
+            (_day(2), "r-2"),
+            (_day(2.5), "r-9"),
+        ]
+        with make_uow() as uow:
+            for review_id, original in due.items():
+                found = uow.reviews.get(review_id)
+                if anonymise:
+                    assert_review_anonymised(original, found)
+                    assert found.state is ReviewState.APPROVED
+                else:
+                    assert found is None
+            for review_id, original in kept.items():
+                assert uow.reviews.get(review_id) == original, review_id
+        assert _examined(self.drain(make_uow, step, limit=2)) == 0
 
 
 # ---------------------------------------------------------------------------- consents
@@ -668,7 +813,7 @@ class AccountSweepContract(PeopleSweepsBase):
             for cid in ("c1", "c2"):
                 uow.customers.add(_account(cid))
                 uow.credentials.set_password_hash(cid, "$argon2id$fake")
-                uow.carts.save(cid, _cart("MUG"))
+                uow.carts.save(cid, _cart("MUG"), at=_day(0.5))
                 uow.tokens.add(_token(f"t-{cid}", cid, 1))
                 uow.login_attempts.add(_attempt(f"l-{cid}", 0.5, cid, AttemptOutcome.FAILED))
                 uow.security_events.add(_event(f"e-{cid}", 0.5, cid))

@@ -19,9 +19,11 @@ checked together. :data:`BOUNDARY_CASES` holds, per category id, how to store a 
 that category whose clock starts at a given instant and how to read it back; a category
 without one fails with a message saying where to add it.
 
-Reviews of erased authors and saved carts have no clock of their own: they last as long
-as their account (``follows_account``). Their due records are those whose account is gone,
-the kept ones have an account, whatever the instant.
+Reviews of erased authors have no clock of their own: they last as long as their account
+(``follows_account``). Their due records are those whose account is gone, the kept ones
+have an account, whatever the instant. Saved carts have their own clock (their last
+change, ``carts.saved``) and every one of them keeps its account, so the clock alone
+decides; published reviews count from their publication (``reviews.published``).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from klickit_core.testing.contracts.builders import T0 as BUILDERS_T0
 from klickit_core.testing.contracts.builders import customer, product, review
 from klickit_core.testing.contracts.order_sweeps import (
     cancelled,
+    cancelled_after_payment,
     completed,
     failed,
     paid_payment,
@@ -138,6 +141,23 @@ def _order_case(make: Callable[[str, datetime], Any]) -> BoundaryCase:
     return BoundaryCase(store, lambda uow, key: uow.orders.get(key))
 
 
+def _either(
+    first: Callable[[str, datetime], Any], second: Callable[[str, datetime], Any]
+) -> Callable[[str, datetime], Any]:
+    """Two variants of a category's rows, each on both sides of the cutoff: the ``due``
+    and ``first`` records are made by ``first``, the ``last`` and ``inside`` ones by
+    ``second`` (issue #19, break 3: every variant of a category's rows)."""
+
+    def make(key: str, clock: datetime) -> Any:
+        return first(key, clock) if key in ("b-due", "b-first") else second(key, clock)
+
+    return make
+
+
+def _failed_after_payment(key: str, clock: datetime) -> Any:
+    return cancelled_after_payment(key, clock, failed=True)
+
+
 def _payment(uow: Any, key: str, clock: datetime) -> object:
     paid = completed(f"o-{key}", clock)  # the order's ten years are the payment's
     settled = paid_payment(key, paid)
@@ -202,10 +222,25 @@ def _access(uow: Any, key: str, clock: datetime) -> object:
     return read
 
 
-def _cart(uow: Any, key: str, _clock: datetime) -> object:
+def _cart(uow: Any, key: str, clock: datetime) -> object:
+    """A cart last changed at the clock, whose account still exists (so only the clock
+    can make it due, not the orphan rule)."""
+    uow.customers.add(customer(account_of(key), f"{key}@example.fr"))
     saved = Cart((CartLine("MUG", 1), CartLine("TEA", 2)))
-    uow.carts.save(account_of(key), saved)
-    return saved
+    uow.carts.save(account_of(key), saved, at=clock)
+    return uow.carts.get_saved(account_of(key))
+
+
+def _published_review(uow: Any, key: str, clock: datetime) -> object:
+    """A review published (approved) at the clock, signed by an existing account."""
+    if uow.products.get("MUG") is None:
+        uow.products.add(product("MUG"))
+    uow.customers.add(customer(account_of(key), f"{key}@example.fr"))
+    written = review(key, state=ReviewState.PENDING)
+    written = attrs.evolve(written, customer_id=account_of(key), created_at=clock - DAY)
+    published = written.moderated(ReviewState.APPROVED, "manager-1", clock)
+    uow.reviews.add(published)
+    return published
 
 
 def _review(uow: Any, key: str, clock: datetime) -> object:
@@ -256,6 +291,10 @@ BOUNDARY_CASES: dict[str, BoundaryCase] = {
         _support_request, lambda uow, key: uow.support_requests.get(key)
     ),
     "orders.completed": _order_case(completed),
+    "orders.cancelled_after_payment": _order_case(
+        _either(cancelled_after_payment, _failed_after_payment)
+    ),
+    "orders.after_sales": _order_case(_either(completed, cancelled_after_payment)),
     "orders.cancelled": _order_case(cancelled),
     "orders.failed": _order_case(failed),
     "orders.unpaid": _order_case(unpaid),
@@ -274,12 +313,11 @@ BOUNDARY_CASES: dict[str, BoundaryCase] = {
     "staff.access_log": BoundaryCase(
         _access, lambda uow, key: _first(uow.access_log.about(account_of(key)), key)
     ),
-    "carts.saved": BoundaryCase(
-        _cart, lambda uow, key: uow.carts.get(account_of(key)), follows_account=True
-    ),
+    "carts.saved": BoundaryCase(_cart, lambda uow, key: uow.carts.get_saved(account_of(key))),
     "reviews.authors": BoundaryCase(
         _review, lambda uow, key: uow.reviews.get(key), follows_account=True
     ),
+    "reviews.published": BoundaryCase(_published_review, lambda uow, key: uow.reviews.get(key)),
     "consents.ledger": BoundaryCase(
         _consent(granted=False),
         lambda uow, key: _first(uow.consents.for_subject(f"{key}@example.fr"), key),

@@ -20,6 +20,7 @@ from klickit_core.cart.domain import Cart
 from klickit_core.shared.errors import ConflictError
 from klickit_core.testing.contracts.base import ContractBase, MakeUow
 from klickit_core.testing.contracts.builders import (
+    T0,
     at,
     consent,
     customer,
@@ -75,7 +76,7 @@ class UnitOfWorkContract(ContractBase):
             uow.products.save(product("MUG", "1.00"))
             uow.sessions.add(visit("s-1"))
             uow.reviews.add(review("r-1"))
-            uow.carts.save("c-1", Cart.of({"MUG": 1}))
+            uow.carts.save("c-1", Cart.of({"MUG": 1}), at=T0)
         with make_uow() as uow:
             assert uow.products.get("TEA") is None
             assert uow.products.get("MUG") == product("MUG")
@@ -115,7 +116,7 @@ class UnitOfWorkContract(ContractBase):
         with make_uow() as uow:
             uow.products.add(product("MUG"))
             uow.reviews.add(review("r-1"))
-            uow.carts.save("c-1", Cart.of({"MUG": 2}))
+            uow.carts.save("c-1", Cart.of({"MUG": 2}), at=T0)
             uow.sessions.add(visit("s-1", "MUG"))
             uow.commit()
         with make_uow() as uow:
