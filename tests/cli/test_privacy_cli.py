@@ -241,12 +241,12 @@ def test_an_unknown_export_format_is_a_usage_error(
     out = tmp_path / "out"
     argv = ["privacy", "export", "--db", db, "--email", "a@example.fr", "--out", str(out),
             "--format", "pdf"]  # fmt: skip
-    try:
-        code = main.main(argv)
-    except SystemExit as caught:
-        code = caught.code  # type: ignore[assignment]
-    assert code == 2
-    assert "'pdf'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:  # as argparse does: ``main`` documents it
+        main.main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "'pdf'" in err
+    assert len(err.strip().splitlines()) == 1
     assert not out.exists()
     args = main.build_parser().parse_args(
         ["privacy", "export", "--db", db, "--email", "a@example.fr", "--out", "o"]
