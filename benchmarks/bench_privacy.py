@@ -928,7 +928,7 @@ def _floor_digest(found: dict[str, list[Any]]) -> dict[str, tuple[Any, ...]]:
         mine = [d for r, d in zip(found["payment_refunds"], refunds, strict=True)
                 if r["payment_id"] == p["id"]]  # fmt: skip
         fields = [
-            ("payment_id", p["id"]), ("order_id", p["order_id"]), ("provider", p["provider_id"]),
+            ("order_id", p["order_id"]), ("provider", p["provider_id"]),
             ("amount", _money(p["amount_minor"])), ("status", p["status"]),
             ("created_at", p["created_at"]), ("updated_at", p["updated_at"]),
             ("card_brand", p["card_brand"]), ("card_last4", p["card_last4"]),

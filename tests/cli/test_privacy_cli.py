@@ -4,6 +4,7 @@ on a SQLite database seeded by ``klickit seed``, with ``--json`` output parsed."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -201,6 +202,50 @@ def test_export_writes_the_html_file_and_logs_the_operator(
     assert [(row.action, row.subject, row.actor_role) for row in logged] == [
         ("privacy.export", customer_id, "system")
     ]
+
+
+def test_export_names_the_shop_and_its_staff_never_the_operator(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PRV-3, X-6, issue #16: ``--shop-name`` names the shop in the file and
+    ``--staff-name`` its staff where the file lists a staff read; the operator's login
+    (``--operator``, the login name by default) stays in the shop's access log and is
+    nowhere in the person's file, its JSON included; the file shows the order numbers,
+    never the seeded ids (``ord…``, ``cust…``)."""
+    email, customer_id = a_customer(db)
+    argv = ["privacy", "export", "--db", db, "--email", email, "--out", str(tmp_path / "out"),
+            "--operator", "unix-login-xyz", "--shop-name", "Boutique Lilas",
+            "--staff-name", "Service client Lilas"]  # fmt: skip
+    run_json(capsys, *argv)
+    second = Path(run_json(capsys, *argv)["file"])  # lists the first export's read
+    page = second.read_text(encoding="utf-8")
+    assert "unix-login-xyz" not in page
+    assert "<title>Vos données personnelles — Boutique Lilas</title>" in page
+    shown = page[: page.index('<script type="application/json"')]
+    assert ">Service client Lilas</td>" in shown
+    assert customer_id not in re.sub(r'data-value="[^"]*"', "", shown)
+    assert re.search(r">[^<]*\bord0", shown) is None
+    assert re.search(r">KL-\d{4}-\d{6}<", shown) is not None
+    logged = _rows(db, select(access_log).where(access_log.c.actor_id.like("%unix-login-xyz")))
+    assert len(logged) == 2
+    args = main.build_parser().parse_args(["privacy", "export", *argv[2:]])
+    assert (args.shop_name, args.staff_name) == ("Boutique Lilas", "Service client Lilas")
+
+
+@pytest.mark.parametrize("option", ["--shop-name", "--staff-name"])
+def test_a_blank_shop_or_staff_name_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    """X-8, issue #16: a blank name is refused before anything is read (exit status 2)."""
+    argv = ["privacy", "export", "--db", "sqlite:///nowhere.db", "--email", "a@example.fr",
+            "--out", str(tmp_path / "out"), option, "  "]  # fmt: skip
+    with pytest.raises(SystemExit) as exited:
+        main.main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert option in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
 
 
 def test_export_as_zip_writes_the_archive(

@@ -309,10 +309,11 @@ def bundle_fields(records: Sequence[ExportRecord]) -> Iterator[ExportField]:
         yield from bundle_fields(record.children)
 
 
+#: Issue #16 folds each record in ``<details>``/``<summary>`` (no script), its body a ``div``.
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "h4", "p",
     "section", "table", "thead", "tbody", "tr", "th", "td", "nav", "ol", "li", "a", "span",
-    "main", "article", "strong", "br", "time",
+    "main", "article", "strong", "br", "time", "details", "summary", "div",
 }  # fmt: skip
 
 

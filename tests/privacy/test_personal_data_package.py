@@ -85,6 +85,12 @@ HOME = {
         "ExportSection",
         "ExportValue",
         "FieldKind",
+        "PartKind",
+        "Shown",
+        "account_shown",
+        "address_shown",
+        "place_shown",
+        "shown_code",
     },
     "erasure": {"CategoryErasure", "ErasureOutcome", "KeptRecord", "RetentionTerms"},
     "sweeps": {"KeepReason", "KeptCount", "SweepBatch", "SweepCursor", "SweepTask"},
@@ -105,6 +111,14 @@ NAMES_ADDED_SINCE = [
     "RETENTION_ACTION_LABELS",
     "UnknownLegalBasisError",
     "legal_basis",
+    # How the export's page shows a code, another record, a country or the staff (PRV-3,
+    # issue #16).
+    "PartKind",
+    "Shown",
+    "account_shown",
+    "address_shown",
+    "place_shown",
+    "shown_code",
 ]
 
 

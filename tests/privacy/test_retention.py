@@ -339,3 +339,13 @@ def test_generated_schedules_are_valid(schedule: RetentionSchedule) -> None:
     assert len(set(schedule.ids)) == len(schedule.ids)
     for rule in schedule.rules:
         assert rule.zero_allowed or not rule.period.is_zero
+
+
+def test_a_period_is_labelled_in_french_unless_told_otherwise() -> None:
+    """PRV-1, X-2 (issue #13, mutation testing): the shop's language is the default, as for
+    every label the notice prints."""
+    assert Period.years(10).label() == Period.years(10).label("fr") == "10 ans"
+    assert (
+        Period.days(1).label() == "1\xa0jour"
+    )  # Babel joins one and its unit with a no-break space
+    assert Period.years(10).label("en") == "10 years"

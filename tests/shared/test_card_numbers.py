@@ -664,6 +664,7 @@ NOT_FREE_TEXT = {
     "channel": "a consent channel the shop defined",
     "link": "a URL the library built",
     "shop_name": "the shop's name, set by the shop",
+    "staff_name": "how the shop names its staff in a person's export, set by the shop",
     "username": "create_account takes the username checkout checked",
     "reason": "move_order and checked_reason take a reason their callers checked",
 }

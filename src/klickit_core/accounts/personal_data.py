@@ -61,7 +61,14 @@ from klickit_core.accounts.ports import (
     LoginAttemptRepository,
     LostCredentialsRepository,
 )
-from klickit_core.accounts.security import LoginAttempt, LostCredentialsRequest
+from klickit_core.accounts.security import (
+    LOGIN_CONFIRMATION,
+    PASSWORD_RESET,
+    AttemptOutcome,
+    LoginAttempt,
+    LostCredentialsRequest,
+    RecoveryStatus,
+)
 from klickit_core.personal_data import (
     CONTRACT,
     LEGITIMATE_INTEREST,
@@ -80,14 +87,18 @@ from klickit_core.personal_data import (
     PersonalDataProvider,
     PersonalField,
     RetentionTerms,
+    Shown,
     SweepBatch,
     SweepCursor,
     SweepTask,
+    address_shown,
+    shown_code,
 )
-from klickit_core.shared.access_log import AccessLog, AccessLogEntry
+from klickit_core.shared.access_log import ACCESS_ACTION_LABELS, AccessLog, AccessLogEntry
+from klickit_core.shared.actors import Role, shown_actor_id
 from klickit_core.shared.export_values import address_text
 from klickit_core.shared.i18n import N_
-from klickit_core.shared.security_events import SecurityEvent, SecurityEventLog
+from klickit_core.shared.security_events import SecurityEvent, SecurityEventKind, SecurityEventLog
 from klickit_core.shared.sweeps import SweepKey
 from klickit_core.shared.tokens import OneTimeToken, OneTimeTokenRepository
 from klickit_core.shared.unit_of_work import Transaction
@@ -201,6 +212,8 @@ class AccountsPrivacyUnitOfWork(Transaction, Protocol):
 
 
 def _account_record(uow: AccountsPrivacyUnitOfWork, customer: Customer) -> ExportRecord:
+    # The page names the account by its email, what the person signs in with; the JSON
+    # keeps its id as the reference, and other records point to it by that id (``key``).
     activity = uow.customers.activity(customer.id)
     has_password = uow.credentials.password_hash(customer.id) is not None
     return ExportRecord(
@@ -216,12 +229,14 @@ def _account_record(uow: AccountsPrivacyUnitOfWork, customer: Customer) -> Expor
                 N_("Billing address"),
                 address_text(customer.billing_address),
                 FieldKind.ADDRESS,
+                shown=address_shown(customer.billing_address),
             ),
             ExportField(
                 "shipping_address",
                 N_("Shipping address"),
                 address_text(customer.shipping_address),
                 FieldKind.ADDRESS,
+                shown=address_shown(customer.shipping_address),
             ),
             ExportField("username", N_("Username"), customer.username),
             ExportField("created_at", N_("Created at"), customer.created_at),
@@ -242,6 +257,8 @@ def _account_record(uow: AccountsPrivacyUnitOfWork, customer: Customer) -> Expor
                 has_password,
             ),
         ),
+        key=customer.id,
+        shown=(Shown.plain(customer.email),),
     )
 
 
@@ -366,18 +383,79 @@ class AccountSecurityPrivacyUnitOfWork(Transaction, Protocol):
     def lost_credentials(self) -> LostCredentialsRepository: ...
 
 
+#: What the person reads for the codes of their security records (the JSON keeps the
+#: codes; PRV-3, issue #16).
+_OUTCOME_LABELS: dict[str, str] = {
+    AttemptOutcome.FAILED: N_("Refused (wrong password or unknown account)"),
+    AttemptOutcome.SUCCEEDED: N_("Logged in"),
+    AttemptOutcome.RESET: N_("Password reset through an emailed link"),
+}
+_PURPOSE_LABELS: dict[str, str] = {
+    PASSWORD_RESET: N_("Password reset"),
+    LOGIN_CONFIRMATION: N_("Login confirmation"),
+    "privacy.export": N_("Confirming your request for your data"),
+    "privacy.erasure": N_("Confirming your request to erase your data"),
+    "privacy.download": N_("Downloading your data"),
+}
+_EVENT_LABELS: dict[str, str] = {
+    SecurityEventKind.LOGIN_LOCKOUT_ACCOUNT: N_(
+        "Too many failed logins: the next login needed an emailed confirmation"
+    ),
+    SecurityEventKind.LOGIN_LOCKOUT_IP: N_("Too many failed logins from one network"),
+    SecurityEventKind.LOGIN_CONFIRMED: N_("Login confirmed through an emailed link"),
+    SecurityEventKind.PASSWORD_RESET: N_("Password changed through a reset link"),
+    SecurityEventKind.ACCOUNT_RECOVERY: N_("The staff sent your account a reset link"),
+}
+_RECOVERY_LABELS: dict[str, str] = {
+    RecoveryStatus.OPEN: N_("Waiting for the staff"),
+    RecoveryStatus.RESOLVED: N_("Account found, reset link sent"),
+    RecoveryStatus.REJECTED: N_("No account matched"),
+}
+_ROLE_LABELS: dict[str, str] = {
+    Role.SHOP_MANAGER: N_("Shop manager"),
+    Role.ADMINISTRATOR: N_("Administrator"),
+    Role.SYSTEM: N_("Shop administration tool, run by the staff"),
+    Role.CUSTOMER: N_("Customer"),
+    Role.VISITOR: N_("Visitor"),
+}
+#: The page names a staff member as the shop names its staff, never by an id or a login.
+_STAFF = (Shown.staff(),)
+
+
+def _staff(actor_id: str | None) -> ExportField:
+    return ExportField(
+        "staff",
+        N_("Staff member"),
+        None if actor_id is None else shown_actor_id(actor_id),
+        FieldKind.IDENTIFIER,
+        shown=None if actor_id is None else _STAFF,
+    )
+
+
 def _attempt_record(attempt: LoginAttempt) -> ExportRecord:
     return ExportRecord(
         N_("Login attempt"),
         _when(attempt.at),
         (
             ExportField("at", N_("When"), attempt.at),
-            ExportField("outcome", N_("Outcome"), attempt.outcome.value),
+            ExportField(
+                "outcome",
+                N_("Outcome"),
+                attempt.outcome.value,
+                shown=shown_code(_OUTCOME_LABELS, attempt.outcome),
+            ),
             ExportField(
                 "ip_address", N_("IP address (network)"), attempt.ip_address, FieldKind.IP_ADDRESS
             ),
         ),
+        shown=(Shown.time(attempt.at),),
     )
+
+
+def _labelled_time(labels: dict[str, str], code: str, at: datetime) -> tuple[Shown, ...]:
+    label = labels.get(code)
+    first = Shown.plain(code) if label is None else Shown.label(label)
+    return (first, Shown.plain(", "), Shown.time(at))
 
 
 def _token_record(token: OneTimeToken) -> ExportRecord:
@@ -386,11 +464,17 @@ def _token_record(token: OneTimeToken) -> ExportRecord:
         N_("Emailed link"),
         f"{token.purpose} {_when(token.created_at)}",
         (
-            ExportField("purpose", N_("Purpose"), token.purpose),
+            ExportField(
+                "purpose",
+                N_("Purpose"),
+                token.purpose,
+                shown=shown_code(_PURPOSE_LABELS, token.purpose),
+            ),
             ExportField("created_at", N_("Issued at"), token.created_at),
             ExportField("expires_at", N_("Expires at"), token.expires_at),
             ExportField("used_at", N_("Used or revoked at"), token.used_at),
         ),
+        shown=_labelled_time(_PURPOSE_LABELS, token.purpose, token.created_at),
     )
 
 
@@ -399,17 +483,21 @@ def _event_record(event: SecurityEvent) -> ExportRecord:
         N_("Security event"),
         f"{event.kind} {_when(event.at)}",
         (
-            ExportField("kind", N_("Event"), event.kind),
+            ExportField(
+                "kind", N_("Event"), event.kind, shown=shown_code(_EVENT_LABELS, event.kind)
+            ),
             ExportField("at", N_("When"), event.at),
             ExportField(
                 "ip_address", N_("IP address (network)"), event.ip_address, FieldKind.IP_ADDRESS
             ),
-            ExportField("staff", N_("Staff member"), event.actor_id, FieldKind.IDENTIFIER),
+            _staff(event.actor_id),
         ),
+        shown=_labelled_time(_EVENT_LABELS, event.kind, event.at),
     )
 
 
 def _recovery_record(request: LostCredentialsRequest) -> ExportRecord:
+    reviewer = request.reviewed_by
     return ExportRecord(
         N_("Lost credentials request"),
         _when(request.created_at),
@@ -418,12 +506,22 @@ def _recovery_record(request: LostCredentialsRequest) -> ExportRecord:
             ExportField("email", N_("Email"), request.contact_email, FieldKind.EMAIL),
             ExportField("message", N_("Message"), request.message, FieldKind.MULTILINE),
             ExportField("created_at", N_("Sent at"), request.created_at),
-            ExportField("status", N_("Status"), request.status.value),
+            ExportField(
+                "status",
+                N_("Status"),
+                request.status.value,
+                shown=shown_code(_RECOVERY_LABELS, request.status),
+            ),
             ExportField("reviewed_at", N_("Reviewed at"), request.reviewed_at),
             ExportField(
-                "reviewed_by", N_("Staff member"), request.reviewed_by, FieldKind.IDENTIFIER
+                "reviewed_by",
+                N_("Staff member"),
+                None if reviewer is None else shown_actor_id(reviewer),
+                FieldKind.IDENTIFIER,
+                shown=None if reviewer is None else _STAFF,
             ),
         ),
+        shown=(Shown.time(request.created_at),),
     )
 
 
@@ -656,15 +754,28 @@ def _access_log_subjects(uow: AccessLogPrivacyUnitOfWork, subject: DataSubject) 
 
 
 def _access_record(entry: AccessLogEntry) -> ExportRecord:
+    # Who read: the staff member's id in the JSON (an operator's login cut off, issue
+    # #16), and on the page the shop's name for its staff and the role, never an id.
     return ExportRecord(
         N_("Read by the staff"),
         _when(entry.at),
         (
             ExportField("at", N_("When"), entry.at),
-            ExportField("staff", N_("Staff member"), entry.actor_id, FieldKind.IDENTIFIER),
-            ExportField("role", N_("Role"), entry.actor_role),
-            ExportField("action", N_("What was read or changed"), entry.action),
+            _staff(entry.actor_id),
+            ExportField(
+                "role",
+                N_("Role"),
+                entry.actor_role,
+                shown=shown_code(_ROLE_LABELS, entry.actor_role),
+            ),
+            ExportField(
+                "action",
+                N_("What was read or changed"),
+                entry.action,
+                shown=shown_code(ACCESS_ACTION_LABELS, entry.action),
+            ),
         ),
+        shown=(Shown.time(entry.at),),
     )
 
 

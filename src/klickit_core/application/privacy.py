@@ -129,6 +129,7 @@ class PrivacyService:
         return exports.export_own_data(
             parts.registry, parts.unit_of_work(), actor, now=parts.clock.now(), ids=parts.ids,
             locale=locale_language(locale), shop_name=parts.privacy.shop_name,
+            staff_name=parts.privacy.staff_name,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ answering
@@ -239,7 +240,7 @@ class PrivacyService:
         return flow.operator_export(
             parts.unit_of_work, parts.clock, parts.ids, parts.registry, parts.renderer, actor,
             email, locale=locale_language(locale), shop_name=parts.privacy.shop_name,
-            export_format=wanted,
+            export_format=wanted, staff_name=parts.privacy.staff_name,
         )  # fmt: skip
 
     def erase(self, actor: Actor, email: str, *, dry_run: bool = False) -> ErasureReport:

@@ -46,9 +46,11 @@ from klickit_core.personal_data import (
     PersonalField,
     RetentionAction,
     RetentionTerms,
+    Shown,
     SweepBatch,
     SweepCursor,
     SweepTask,
+    shown_code,
 )
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.sweeps import SweepKey
@@ -80,6 +82,14 @@ class ReviewsPrivacyUnitOfWork(Transaction, Protocol):
         ...
 
 
+#: What the person reads for a review's moderation state (the JSON keeps the code).
+_STATE_LABELS: dict[str, str] = {
+    ReviewState.PENDING: N_("Waiting for moderation"),
+    ReviewState.APPROVED: N_("Published"),
+    ReviewState.REJECTED: N_("Not published"),
+}
+
+
 def _record(review: Review) -> ExportRecord:
     return ExportRecord(
         N_("Review"),
@@ -91,9 +101,15 @@ def _record(review: Review) -> ExportRecord:
             ExportField("author_name", N_("Name shown"), review.author_name),
             ExportField("author_email", N_("Email"), review.author_email, FieldKind.EMAIL),
             ExportField("written_at", N_("Written at"), review.created_at),
-            ExportField("state", N_("Moderation"), review.state.value),
+            ExportField(
+                "state",
+                N_("Moderation"),
+                review.state.value,
+                shown=shown_code(_STATE_LABELS, review.state),
+            ),
             ExportField("moderated_at", N_("Moderated at"), review.moderated_at),
         ),
+        shown=(Shown.plain(f"{review.sku}, "), Shown.day(review.created_at)),
     )
 
 

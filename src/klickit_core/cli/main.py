@@ -232,7 +232,23 @@ def _add_privacy_commands(commands: argparse._SubParsersAction[_Parser]) -> None
         "(default: the shop's setting, html)",
     )
     export.add_argument(
-        "--operator", metavar="NAME", help="who runs it, a label for the logs (default: login name)"
+        "--operator",
+        metavar="NAME",
+        help="who runs it, a label for the shop's logs, never shown in the person's file "
+        "(default: login name)",
+    )
+    export.add_argument(
+        "--shop-name",
+        type=_display_name,
+        metavar="NAME",
+        help="the shop's name, as the file says it (default: Klickit)",
+    )
+    export.add_argument(
+        "--staff-name",
+        type=_display_name,
+        metavar="NAME",
+        help="how the file names the shop's staff where they read or changed the person's "
+        "data (default: the <shop name> team, in the file's language)",
     )
     export.add_argument(
         "--now",
@@ -377,6 +393,15 @@ def _aware_instant(text: str) -> datetime:
     return moment
 
 
+def _display_name(text: str) -> str:
+    """``--shop-name`` and ``--staff-name``: a name the person's file shows, not blank and
+    at most 200 characters (surrounding spaces dropped)."""
+    name = text.strip()
+    if not name or len(name) > 200:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a name of 1 to 200 characters")
+    return name
+
+
 def _whole_number(text: str, low: int, high: int | None = None) -> int:
     """``text`` as a whole number from ``low`` to ``high`` (no bound when ``None``);
     ``_`` may group digits. One message per problem, whatever side of the range."""
@@ -502,6 +527,8 @@ def _run_privacy(args: argparse.Namespace, output: Output | None) -> None:
             out,
             operator=args.operator,
             export_format=args.export_format,
+            shop_name=args.shop_name,
+            staff_name=args.staff_name,
             now=args.now,
             **common,
         )

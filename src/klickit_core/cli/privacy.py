@@ -7,7 +7,8 @@ PRV-2, PRV-3, PRV-4, PRV-6).
 * ``privacy export`` — staff export someone's data to the file an access request
   delivers: one HTML page with the JSON inside it, or with ``--format zip`` a ZIP of the
   HTML and JSON files (an operator job: the access log and the audit log name the
-  operator);
+  operator; the person's file names the shop's staff, ``--staff-name``, and the shop,
+  ``--shop-name``);
 * ``privacy erase`` — erase someone, with the erasure ledger's entry;
 * ``privacy export-ledger`` — copy the erasure ledger out (JSON Lines, no personal data),
   to keep beside the backups;
@@ -121,10 +122,20 @@ class _At:
         return self.moment
 
 
-def _shop(url: str, key: ErasureKey | None = None, now: datetime | None = None) -> Shop:
+def _shop(
+    url: str,
+    key: ErasureKey | None = None,
+    now: datetime | None = None,
+    *,
+    shop_name: str | None = None,
+    staff_name: str | None = None,
+) -> Shop:
     # An existing shop only: a mistyped path is an error, not a new, empty shop.
     clock = None if now is None else _At(now)
-    return build_shop(url, create=False, privacy=PrivacySettings(erasure_key=key), clock=clock)
+    settings = PrivacySettings(erasure_key=key, staff_name=staff_name)
+    if shop_name is not None:
+        settings = attrs.evolve(settings, shop_name=shop_name)
+    return build_shop(url, create=False, privacy=settings, clock=clock)
 
 
 # ---------------------------------------------------------------------------- sweep
@@ -246,13 +257,18 @@ def run_export(
     locale: str = "fr",
     export_format: str | None = None,
     now: datetime | None = None,
+    shop_name: str | None = None,
+    staff_name: str | None = None,
 ) -> dict[str, Any]:
     """``klickit privacy export``: write ``klickit-export-<reference>.html`` (the page
     with the JSON inside it) or, with ``export_format="zip"``, ``….zip`` (the HTML and
     JSON files) into ``out_dir``: named after the export's reference, never after the
     person. ``export_format`` is the shop's setting unless given; ``now`` (aware) replays
-    the export at that instant."""
-    shop = _shop(url, now=now)
+    the export at that instant. ``shop_name`` is the shop's name the file shows
+    (``Klickit`` by default) and ``staff_name`` how it names the staff (issue #16): the
+    ``operator`` label goes to the shop's access and audit logs only, never to the
+    person's file."""
+    shop = _shop(url, now=now, shop_name=shop_name, staff_name=staff_name)
     try:
         export = shop.privacy.export(
             operator_actor(operator), email, locale=locale, export_format=export_format

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from klickit_core.consents.domain import ConsentRecord
+from klickit_core.consents.domain import TERMS_OF_SALE, ConsentRecord
 from klickit_core.consents.ports import ConsentRepository
 from klickit_core.personal_data import (
     CategoryErasure,
@@ -55,9 +55,12 @@ from klickit_core.personal_data import (
     PersonalDataProvider,
     PersonalField,
     RetentionTerms,
+    Shown,
     SweepBatch,
     SweepCursor,
     SweepTask,
+    account_shown,
+    shown_code,
 )
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.sweeps import SweepKey
@@ -139,20 +142,67 @@ _FIELDS = (
 )
 
 
+#: What the person reads for the purposes and channels the library and its checkout use
+#: (the JSON keeps the codes; PRV-3, issue #16). A shop's own purpose is shown by its code.
+_PURPOSE_LABELS: dict[str, str] = {
+    TERMS_OF_SALE: N_("Terms of sale"),
+    "newsletter": N_("Newsletter"),
+    "offers": N_("Offers by email"),
+    "reviews": N_("Review invitations"),
+}
+_CHANNEL_LABELS: dict[str, str] = {
+    "checkout": N_("At checkout"),
+    "account": N_("From your account"),
+    "contact_form": N_("Through the contact form"),
+    ERASURE_CHANNEL: N_("Withdrawn when your data was erased"),
+}
+
+
+def _purpose_shown(purpose: str) -> Shown:
+    label = _PURPOSE_LABELS.get(purpose)
+    return Shown.plain(purpose) if label is None else Shown.label(label)
+
+
 def _record(record: ConsentRecord) -> ExportRecord:
+    order = record.order_id
     return ExportRecord(
         N_("Consent given") if record.granted else N_("Consent withdrawn"),
         f"{record.purpose} {record.at.date().isoformat()}",
         (
-            ExportField("purpose", N_("Purpose"), record.purpose),
+            ExportField(
+                "purpose",
+                N_("Purpose"),
+                record.purpose,
+                shown=shown_code(_PURPOSE_LABELS, record.purpose),
+            ),
             ExportField("granted", N_("Given"), record.granted),
             ExportField("text_version", N_("Version of the text shown"), record.text_version),
             ExportField("at", N_("When"), record.at),
-            ExportField("channel", N_("Channel"), record.channel),
+            ExportField(
+                "channel",
+                N_("Channel"),
+                record.channel,
+                shown=shown_code(_CHANNEL_LABELS, record.channel),
+            ),
             ExportField("email", N_("Email"), record.subject_email, FieldKind.EMAIL),
-            ExportField("order", N_("Order"), record.order_id, FieldKind.IDENTIFIER),
-            ExportField("account", N_("Account"), record.customer_id, FieldKind.IDENTIFIER),
+            ExportField(
+                "order",
+                N_("Order"),
+                order,
+                FieldKind.IDENTIFIER,
+                shown=None
+                if order is None
+                else (Shown.record(order, N_("an order no longer kept")),),
+            ),
+            ExportField(
+                "account",
+                N_("Account"),
+                record.customer_id,
+                FieldKind.IDENTIFIER,
+                shown=account_shown(record.customer_id),
+            ),
         ),
+        shown=(_purpose_shown(record.purpose), Shown.plain(", "), Shown.day(record.at)),
     )
 
 

@@ -56,7 +56,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from klickit_core.orders.domain import Order, OrderStatus, RetentionStage, SupportRequest
+from klickit_core.orders.domain import (
+    STATUS_LABELS,
+    Order,
+    OrderStatus,
+    RetentionStage,
+    SupportKind,
+    SupportRequest,
+    SupportStatus,
+)
 from klickit_core.orders.ports import OrderRepository, SupportRequestRepository
 from klickit_core.personal_data import (
     ACCOUNTING_OBLIGATION,
@@ -77,15 +85,20 @@ from klickit_core.personal_data import (
     PersonalField,
     RetentionAction,
     RetentionTerms,
+    Shown,
     SweepBatch,
     SweepCursor,
     SweepTask,
+    account_shown,
+    address_shown,
+    shown_code,
 )
 from klickit_core.shared.export_values import address_text
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.money import Money
 from klickit_core.shared.sweeps import SweepKey, SweepPage
 from klickit_core.shared.unit_of_work import Transaction
+from klickit_core.shipping.presets import METHOD_LABELS
 
 __all__ = [
     "ORDERS_AFTER_SALES",
@@ -193,6 +206,22 @@ def category_of(order: Order) -> str:
 
 
 # ---------------------------------------------------------------------------- export
+#: What the person reads for the codes an order holds (the JSON keeps the codes; PRV-3,
+#: issue #16). A shop's own shipping method has no label here and is shown by its code.
+_STATUS_LABELS: dict[str, str] = {str(status): label for status, label in STATUS_LABELS.items()}
+_SUPPORT_KIND_LABELS: dict[str, str] = {
+    SupportKind.TRACKING: N_("Where is my parcel?"),
+    SupportKind.REFUND: N_("Refund request"),
+    SupportKind.COMPLAINT: N_("Complaint"),
+}
+_SUPPORT_STATUS_LABELS: dict[str, str] = {
+    SupportStatus.OPEN: N_("Open"),
+    SupportStatus.CLOSED: N_("Closed"),
+}
+#: The reasons the library itself writes in an order's history; staff write theirs.
+_REASON_LABELS: dict[str, str] = {"placed": N_("Order placed")}
+
+
 def _money(key: str, label: str, minor: int, currency: str) -> ExportField:
     amount: Decimal = Money.from_minor_units(minor, currency).amount
     return ExportField(key, label, amount, FieldKind.MONEY, currency=currency)
@@ -203,7 +232,12 @@ def _order_record(order: Order) -> ExportRecord:
     fields = (
         ExportField("number", N_("Order number"), order.number, FieldKind.IDENTIFIER),
         ExportField("placed_at", N_("Placed on"), order.placed_at),
-        ExportField("status", N_("Status"), order.status.value),
+        ExportField(
+            "status",
+            N_("Status"),
+            order.status.value,
+            shown=shown_code(_STATUS_LABELS, order.status),
+        ),
         ExportField("name", N_("Name"), order.contact.full_name),
         ExportField("email", N_("Email"), order.contact.email, FieldKind.EMAIL),
         ExportField("phone", N_("Phone"), order.contact.phone, FieldKind.PHONE),
@@ -212,14 +246,21 @@ def _order_record(order: Order) -> ExportRecord:
             N_("Billing address"),
             address_text(order.billing_address),
             FieldKind.ADDRESS,
+            shown=address_shown(order.billing_address),
         ),
         ExportField(
             "shipping_address",
             N_("Shipping address"),
             address_text(order.shipping_address),
             FieldKind.ADDRESS,
+            shown=address_shown(order.shipping_address),
         ),
-        ExportField("shipping_method", N_("Shipping method"), order.shipping_method),
+        ExportField(
+            "shipping_method",
+            N_("Shipping method"),
+            order.shipping_method,
+            shown=shown_code(METHOD_LABELS, order.shipping_method),
+        ),
         _money("shipping", N_("Shipping"), order.shipping_minor, currency),
         _money("total", N_("Total"), order.total_minor, currency),
         _money("vat_total", N_("VAT included"), sum(v.vat_minor for v in order.vat), currency),
@@ -227,7 +268,11 @@ def _order_record(order: Order) -> ExportRecord:
         _money("refunded", N_("Refunded"), order.refunded_minor, currency),
         ExportField("ip_address", N_("IP address"), order.ip_address, FieldKind.IP_ADDRESS),
         ExportField(
-            "customer_account", N_("Customer account"), order.customer_id, FieldKind.IDENTIFIER
+            "customer_account",
+            N_("Customer account"),
+            order.customer_id,
+            FieldKind.IDENTIFIER,
+            shown=account_shown(order.customer_id),
         ),
         ExportField("completed_at", N_("Completed on"), order.completed_at),
         ExportField("cancelled_at", N_("Cancelled on"), order.cancelled_at),
@@ -274,20 +319,38 @@ def _order_record(order: Order) -> ExportRecord:
                     "from_status",
                     N_("From"),
                     change.from_status.value if change.from_status else None,
+                    shown=shown_code(_STATUS_LABELS, change.from_status),
                 ),
-                ExportField("to_status", N_("To"), change.to_status.value),
-                ExportField("reason", N_("Reason"), change.reason or None, FieldKind.MULTILINE),
+                ExportField(
+                    "to_status",
+                    N_("To"),
+                    change.to_status.value,
+                    shown=shown_code(_STATUS_LABELS, change.to_status),
+                ),
+                ExportField(
+                    "reason",
+                    N_("Reason"),
+                    change.reason or None,
+                    FieldKind.MULTILINE,
+                    shown=shown_code(_REASON_LABELS, change.reason or None),
+                ),
             ),
         )
         for position, change in enumerate(order.history, 1)
     )
-    return ExportRecord(N_("Order"), order.number, fields, (*lines, *vat, *history))
+    return ExportRecord(N_("Order"), order.number, fields, (*lines, *vat, *history), key=order.id)
 
 
 def _request_reference(request: SupportRequest, numbers: dict[str, str]) -> str:
     # What the person knows a request by: the order and the day, never an internal id.
     number = numbers.get(request.order_id, "")
     return f"{number} {request.created_at.date().isoformat()}".strip()
+
+
+def _request_shown(request: SupportRequest, numbers: dict[str, str]) -> tuple[Shown, ...]:
+    # The same, with the day in Paris time, as every time the page shows.
+    number = numbers.get(request.order_id)
+    return (*((Shown.plain(f"{number}, "),) if number else ()), Shown.day(request.created_at))
 
 
 def _request_record(request: SupportRequest, numbers: dict[str, str]) -> ExportRecord:
@@ -301,12 +364,23 @@ def _request_record(request: SupportRequest, numbers: dict[str, str]) -> ExportR
                 numbers.get(request.order_id),
                 FieldKind.IDENTIFIER,
             ),
-            ExportField("kind", N_("Request"), request.kind.value),
+            ExportField(
+                "kind",
+                N_("Request"),
+                request.kind.value,
+                shown=shown_code(_SUPPORT_KIND_LABELS, request.kind),
+            ),
             ExportField("message", N_("Message"), request.message, FieldKind.MULTILINE),
             ExportField("created_at", N_("Sent on"), request.created_at),
-            ExportField("status", N_("Status"), request.status.value),
+            ExportField(
+                "status",
+                N_("Status"),
+                request.status.value,
+                shown=shown_code(_SUPPORT_STATUS_LABELS, request.status),
+            ),
             ExportField("closed_at", N_("Closed on"), request.closed_at),
         ),
+        shown=_request_shown(request, numbers),
     )
 
 

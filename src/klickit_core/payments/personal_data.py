@@ -26,6 +26,8 @@ governed by the ``orders.completed`` rule):
 
 The export gives every payment of the person's orders with its refunds: amounts, status,
 dates, card brand and last four digits, the gateway's reference. Never an idempotency key.
+The page names a payment by its order's number and its day (PRV-3, issue #16); the JSON
+keeps the payment's id as the record's reference and the order's id beside it.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from klickit_core.payments.domain import Payment, RefundRecord
+from klickit_core.payments.domain import Payment, PaymentStatus, RefundRecord, RefundStatus
 from klickit_core.payments.ports import PaymentRepository
 from klickit_core.personal_data import (
     ACCOUNTING_OBLIGATION,
@@ -53,9 +55,11 @@ from klickit_core.personal_data import (
     PersonalField,
     RetentionAction,
     RetentionTerms,
+    Shown,
     SweepBatch,
     SweepCursor,
     SweepTask,
+    shown_code,
 )
 from klickit_core.shared.i18n import N_
 from klickit_core.shared.money import Money
@@ -83,9 +87,51 @@ class PaymentsPrivacyUnitOfWork(Transaction, Protocol):
         ...
 
 
+#: What the person reads for a payment's codes (the JSON keeps the codes; PRV-3, issue
+#: #16). A payment service, card brand or failure unknown here is shown by its code.
+_STATUS_LABELS: dict[str, str] = {
+    PaymentStatus.PENDING: N_("Awaiting payment"),
+    PaymentStatus.AUTHORIZED: N_("Authorised, not yet taken"),
+    PaymentStatus.CAPTURED: N_("Paid"),
+    PaymentStatus.PARTIALLY_REFUNDED: N_("Partially refunded"),
+    PaymentStatus.REFUNDED: N_("Refunded"),
+    PaymentStatus.FAILED: N_("Failed"),
+    PaymentStatus.VOIDED: N_("Cancelled before being taken"),
+}
+_REFUND_STATUS_LABELS: dict[str, str] = {
+    RefundStatus.PENDING: N_("In progress"),
+    RefundStatus.SUCCEEDED: N_("Refunded"),
+    RefundStatus.FAILED: N_("Failed"),
+}
+_PROVIDER_LABELS: dict[str, str] = {"sandbox": N_("Test payment service (no real money)")}
+_FAILURE_LABELS: dict[str, str] = {
+    "card_declined": N_("Card declined"),
+    "insufficient_funds": N_("Insufficient funds"),
+    "expired_card": N_("Card expired"),
+}
+#: Card brands are names, the same in every language.
+_BRANDS: dict[str, str] = {
+    "visa": "Visa",
+    "mastercard": "Mastercard",
+    "amex": "American Express",
+    "cb": "CB",
+    "maestro": "Maestro",
+}
+
+
 def _money(key: str, label: str, minor: int, currency: str) -> ExportField:
     amount: Decimal = Money.from_minor_units(minor, currency).amount
     return ExportField(key, label, amount, FieldKind.MONEY, currency=currency)
+
+
+def _brand(brand: str | None) -> tuple[Shown, ...] | None:
+    name = None if brand is None else _BRANDS.get(brand.lower())
+    return None if name is None else (Shown.plain(name),)
+
+
+def _order(order_id: str) -> Shown:
+    # The order number the person knows, never the order's internal id.
+    return Shown.record(order_id, N_("an order no longer kept"))
 
 
 def _refund_record(refund: RefundRecord, currency: str) -> ExportRecord:
@@ -94,28 +140,61 @@ def _refund_record(refund: RefundRecord, currency: str) -> ExportRecord:
         refund.at.date().isoformat(),
         (
             _money("amount", N_("Amount"), refund.amount_minor, currency),
-            ExportField("status", N_("Status"), refund.status.value),
+            ExportField(
+                "status",
+                N_("Status"),
+                refund.status.value,
+                shown=shown_code(_REFUND_STATUS_LABELS, refund.status),
+            ),
             ExportField("at", N_("Refunded on"), refund.at),
-            ExportField("failure_code", N_("Reason for failure"), refund.failure_code),
+            ExportField(
+                "failure_code",
+                N_("Reason for failure"),
+                refund.failure_code,
+                shown=shown_code(_FAILURE_LABELS, refund.failure_code),
+            ),
         ),
+        shown=(Shown.day(refund.at),),
     )
 
 
 def _payment_record(payment: Payment) -> ExportRecord:
+    # The payment's own id is the record's reference in the JSON; the page names the
+    # payment by its order's number and its day, what the person knows it by.
     currency = payment.currency
     card = payment.card
     return ExportRecord(
         N_("Payment"),
         payment.id,
         (
-            ExportField("payment_id", N_("Payment id"), payment.id, FieldKind.IDENTIFIER),
-            ExportField("order_id", N_("Order id"), payment.order_id, FieldKind.IDENTIFIER),
-            ExportField("provider", N_("Payment service"), payment.provider_id),
+            ExportField(
+                "order_id",
+                N_("Order"),
+                payment.order_id,
+                FieldKind.IDENTIFIER,
+                shown=(_order(payment.order_id),),
+            ),
+            ExportField(
+                "provider",
+                N_("Payment service"),
+                payment.provider_id,
+                shown=shown_code(_PROVIDER_LABELS, payment.provider_id),
+            ),
             _money("amount", N_("Amount"), payment.amount_minor, currency),
-            ExportField("status", N_("Status"), payment.status.value),
+            ExportField(
+                "status",
+                N_("Status"),
+                payment.status.value,
+                shown=shown_code(_STATUS_LABELS, payment.status),
+            ),
             ExportField("created_at", N_("Started on"), payment.created_at),
             ExportField("updated_at", N_("Last change on"), payment.updated_at),
-            ExportField("card_brand", N_("Card brand"), card.brand if card else None),
+            ExportField(
+                "card_brand",
+                N_("Card brand"),
+                card.brand if card else None,
+                shown=_brand(card.brand if card else None),
+            ),
             ExportField(
                 "card_last4", N_("Last four digits of the card"), card.last4 if card else None
             ),
@@ -127,9 +206,16 @@ def _payment_record(payment: Payment) -> ExportRecord:
             ),
             _money("captured", N_("Captured"), payment.captured_minor, currency),
             _money("refunded", N_("Refunded"), payment.refunded_minor, currency),
-            ExportField("failure_code", N_("Reason for failure"), payment.failure_code),
+            ExportField(
+                "failure_code",
+                N_("Reason for failure"),
+                payment.failure_code,
+                shown=shown_code(_FAILURE_LABELS, payment.failure_code),
+            ),
         ),
         tuple(_refund_record(refund, currency) for refund in payment.refunds),
+        key=payment.id,
+        shown=(_order(payment.order_id), Shown.plain(", "), Shown.day(payment.created_at)),
     )
 
 

@@ -45,6 +45,12 @@ from klickit_core.personal_data.exports import (
     ExportSection,
     ExportValue,
     FieldKind,
+    PartKind,
+    Shown,
+    account_shown,
+    address_shown,
+    place_shown,
+    shown_code,
 )
 from klickit_core.personal_data.identifiers import is_identifier
 from klickit_core.personal_data.legal_bases import (
@@ -98,14 +104,20 @@ __all__ = [
     "KeptCount",
     "KeptRecord",
     "LegalBasis",
+    "PartKind",
     "PersonalDataProvider",
     "PersonalField",
     "RetentionAction",
     "RetentionTerms",
+    "Shown",
     "SweepBatch",
     "SweepCursor",
     "SweepTask",
     "UnknownLegalBasisError",
+    "account_shown",
+    "address_shown",
     "is_identifier",
     "legal_basis",
+    "place_shown",
+    "shown_code",
 ]

@@ -90,6 +90,10 @@ class ExportBundle:
     shop_name: str
     sections: tuple[ExportSection, ...]
     categories: tuple[CategoryNotice, ...]
+    #: How the person's file names the shop's staff where a record says who read or
+    #: changed their data (issue #16): never a login nor an id. ``None``: "the <shop>
+    #: team" in the file's language. Not part of the JSON, whose records keep the ids.
+    staff_name: str | None = attrs.field(default=None, kw_only=True)
 
     @property
     def record_count(self) -> int:

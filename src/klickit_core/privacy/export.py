@@ -74,6 +74,7 @@ def export_subject(
     locale: str = "fr",
     shop_name: str = DEFAULT_SHOP_NAME,
     reference: str | None = None,
+    staff_name: str | None = None,
 ) -> ExportBundle:
     """Everything every provider holds about ``subject``.
 
@@ -81,7 +82,8 @@ def export_subject(
     transaction, ``privacy.export``, under the account's id, else the export's reference)
     or the system job that answers a confirmed request may ask; customers use
     :func:`export_own_data`. ``reference`` (the request's id, never an email) goes to the
-    audit entry.
+    audit entry. ``staff_name`` is how the person's file names the shop's staff
+    (:attr:`~klickit_core.privacy.bundle.ExportBundle.staff_name`, issue #16).
 
     A subject named by email only is resolved to the account that uses that email first,
     as :func:`~klickit_core.privacy.requests.operator_export` does: the providers that
@@ -105,6 +107,7 @@ def export_subject(
         shop_name=shop_name,
         reference=reference,
         logged=actor.is_staff,
+        staff_name=staff_name,
     )
 
 
@@ -117,6 +120,7 @@ def export_own_data(
     ids: IdGenerator,
     locale: str = "fr",
     shop_name: str = DEFAULT_SHOP_NAME,
+    staff_name: str | None = None,
 ) -> ExportBundle:
     """Everything the shop holds about the signed-in customer ``actor``: the subject is
     their account (its email is read from it). Anyone but a customer with an account
@@ -128,7 +132,17 @@ def export_own_data(
     if known is None:
         raise PermissionDeniedError(permission="customer.read_own")
     subject = DataSubject(known.email, actor.customer_id)
-    return _export(bound, uow, actor, subject, now=now, ids=ids, locale=locale, shop_name=shop_name)
+    return _export(
+        bound,
+        uow,
+        actor,
+        subject,
+        now=now,
+        ids=ids,
+        locale=locale,
+        shop_name=shop_name,
+        staff_name=staff_name,
+    )
 
 
 def _export(
@@ -143,9 +157,12 @@ def _export(
     shop_name: str = DEFAULT_SHOP_NAME,
     reference: str | None = None,
     logged: bool = False,
+    staff_name: str | None = None,
 ) -> ExportBundle:
     """The export itself, for a caller that authorized ``actor``; ``logged``: write the
-    read to the access log in the export's transaction."""
+    read to the access log in the export's transaction (under the actor's whole id: the
+    shop's logs name the operator, the person's file names the staff as ``staff_name``
+    says)."""
     at = ensure_utc(now)
     with uow:
         sections = _sections(bound, uow, subject)
@@ -153,7 +170,9 @@ def _export(
             CategoryNotice(entry.provider.name, entry.category, bound.rule_for(entry.category.id))
             for entry in bound.entries()
         )
-        bundle = ExportBundle(subject, at, locale, shop_name, sections, notices)
+        bundle = ExportBundle(
+            subject, at, locale, shop_name, sections, notices, staff_name=staff_name
+        )
         tallies = tuple(
             CategoryTally(notice.category.id, examined=bundle.records_in(notice.category.id))
             for notice in notices

@@ -34,12 +34,21 @@ from klickit_core.personal_data import (
     PersonalDataProvider,
     PersonalField,
     RetentionTerms,
+    Shown,
     SweepBatch,
     SweepCursor,
     SweepTask,
+    account_shown,
+    shown_code,
 )
 from klickit_core.privacy.ports import DeletionPage, PrivacyRequestsUnitOfWork
-from klickit_core.privacy.records import PrivacyRequest, StoredBundle
+from klickit_core.privacy.records import (
+    PrivacyRequest,
+    RequestChannel,
+    RequestKind,
+    RequestStatus,
+    StoredBundle,
+)
 from klickit_core.shared.i18n import N_
 
 __all__ = ["BUNDLES", "REQUESTS", "REQUEST_PROOF", "PrivacyRequestsProvider"]
@@ -56,22 +65,66 @@ REQUEST_PROOF = LegalBasis(
 )
 
 
+#: What the person reads for a request's codes (the JSON keeps the codes; PRV-3, issue
+#: #16).
+_KIND_LABELS: dict[str, str] = {
+    RequestKind.ACCESS: N_("A copy of your data"),
+    RequestKind.ERASURE: N_("Erasure of your data"),
+}
+_CHANNEL_LABELS: dict[str, str] = {
+    RequestChannel.CONTACT_FORM: N_("The contact form"),
+    RequestChannel.ACCOUNT: N_("Your account"),
+}
+_STATUS_LABELS: dict[str, str] = {
+    RequestStatus.AWAITING_CONFIRMATION: N_("Waiting for your confirmation"),
+    RequestStatus.CONFIRMED: N_("Confirmed, being answered"),
+    RequestStatus.COMPLETED: N_("Answered"),
+    RequestStatus.EXPIRED: N_("Not confirmed in time"),
+}
+
+
 def _request_record(request: PrivacyRequest) -> ExportRecord:
+    # The request's id stays the JSON's reference; the page names it by what was asked
+    # and the day it came in (Paris time).
     return ExportRecord(
         N_("Request"),
         request.id,
         (
-            ExportField("kind", N_("Kind of request"), str(request.kind)),
+            ExportField(
+                "kind",
+                N_("Kind of request"),
+                str(request.kind),
+                shown=shown_code(_KIND_LABELS, request.kind),
+            ),
             ExportField("email", N_("Email address"), request.email, FieldKind.EMAIL),
-            ExportField("channel", N_("Made through"), str(request.channel)),
+            ExportField(
+                "channel",
+                N_("Made through"),
+                str(request.channel),
+                shown=shown_code(_CHANNEL_LABELS, request.channel),
+            ),
             ExportField("received_at", N_("Received on"), request.received_at),
             ExportField("due", N_("Answer due by"), request.due),
-            ExportField("status", N_("Status"), str(request.status)),
+            ExportField(
+                "status",
+                N_("Status"),
+                str(request.status),
+                shown=shown_code(_STATUS_LABELS, request.status),
+            ),
             ExportField("confirmed_at", N_("Confirmed on"), request.confirmed_at),
             ExportField("completed_at", N_("Answered on"), request.completed_at),
             ExportField(
-                "account", N_("Customer account"), request.customer_id, FieldKind.IDENTIFIER
+                "account",
+                N_("Customer account"),
+                request.customer_id,
+                FieldKind.IDENTIFIER,
+                shown=account_shown(request.customer_id),
             ),
+        ),
+        shown=(
+            Shown.label(_KIND_LABELS[request.kind]),
+            Shown.plain(", "),
+            Shown.day(request.received_at),
         ),
     )
 
@@ -85,6 +138,7 @@ def _bundle_record(bundle: StoredBundle) -> ExportRecord:
             ExportField("expires_at", N_("Link valid until"), bundle.expires_at),
             ExportField("filename", N_("File name"), bundle.filename),
         ),
+        shown=(Shown.time(bundle.created_at),),
     )
 
 

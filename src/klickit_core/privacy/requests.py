@@ -574,6 +574,7 @@ def _deliver_export(
         locale=request.locale,
         shop_name=settings.shop_name,
         reference=request.id,
+        staff_name=settings.staff_name,
     )
     delivered = bundle_file(bundle, renderer, settings.export_format)
     uow = unit_of_work()
@@ -860,13 +861,15 @@ def operator_export(
     locale: str = "fr",
     shop_name: str = "Klickit",
     export_format: ExportFormat | str = ExportFormat.HTML,
+    staff_name: str | None = None,
 ) -> OperatorExport:
     """Staff export someone's data themselves (``klickit privacy export``): for a request
     received by post, or checked by hand. Staff holding ``customers.read``, or the CLI's
     operator job (``privacy.retention``). The read is written to the access log
     (``privacy.export``, subject: the account, or the export's reference) in the export's
-    transaction, whoever runs it, and the audit entry names the same actor. ``file`` is
-    the export as a request delivers it in ``export_format``."""
+    transaction, whoever runs it, and the audit entry names the same actor; the person's
+    file names them as ``staff_name`` says (issue #16: never the operator's login).
+    ``file`` is the export as a request delivers it in ``export_format``."""
     authorize(actor, "privacy.requests.operator_export")
     wanted = ExportFormat(export_format)
     address = _checked_email(email)
@@ -884,6 +887,7 @@ def operator_export(
         shop_name=shop_name,
         reference=reference,
         logged=True,
+        staff_name=staff_name,
     )
     return OperatorExport(
         reference,

@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 DEFAULT_SHOP_NAME = "Klickit"
+#: The longest shop or staff name a setting takes: it heads every export and mail.
+_MAX_NAME = 200
 
 
 class InvalidPrivacySettingsError(KlickitError):
@@ -90,6 +92,12 @@ class PrivacySettings:
       HTML page with the JSON inside it, which is what Klickit's policy promises (« le
       fichier comportant l'extension HTML »); ``"zip"`` for the archive of the HTML and
       JSON files. The privacy notice states the one the shop delivers.
+    * ``shop_name`` — the shop's name, as the person's export and the mails say it.
+    * ``staff_name`` — how the person's export names the shop's staff where a record says
+      who read or changed their data (issue #16): ``"Service client Klickit"``, say.
+      ``None`` by default: « l'équipe Klickit » / "the Klickit team" in the file's
+      language. The access and audit logs keep each staff member's or operator's id;
+      the person's file never shows a login.
     * ``requests_per_window`` / ``window`` — at most that many confirmation mails for one
       address per window; further requests get the same answer and send nothing.
     * the paths of the app's pages that receive the tokens (``?token=…``).
@@ -112,6 +120,7 @@ class PrivacySettings:
     download_path: str = attrs.field(default="/mes-donnees/telecharger", validator=_path)
     shop_name: str = DEFAULT_SHOP_NAME
     export_format: ExportFormat = attrs.field(default=ExportFormat.HTML, converter=_export_format)
+    staff_name: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.erasure_key, ErasureKey | None):
@@ -123,8 +132,13 @@ class PrivacySettings:
             if not isinstance(period, Period) or period.is_zero or not legal.at_least(period):
                 raise InvalidPrivacySettingsError(setting=name)
         shop: object = self.shop_name
-        if not isinstance(shop, str) or not shop.strip():
+        if not isinstance(shop, str) or not shop.strip() or len(shop) > _MAX_NAME:
             raise InvalidPrivacySettingsError(setting="shop_name")
+        staff: object = self.staff_name
+        if staff is not None and (
+            not isinstance(staff, str) or not staff.strip() or len(staff) > _MAX_NAME
+        ):
+            raise InvalidPrivacySettingsError(setting="staff_name")
         if "privacy.export_bundles" in self.schedule:
             kept = self.schedule.rule("privacy.export_bundles").period
             if kept.unit is PeriodUnit.DAYS and self.download_ttl > timedelta(days=kept.amount):

@@ -33,9 +33,13 @@ from klickit_core.personal_data import (
     PersonalDataProvider,
     PersonalField,
     RetentionTerms,
+    Shown,
     SweepBatch,
     SweepCursor,
     SweepTask,
+    account_shown,
+    address_shown,
+    place_shown,
 )
 from klickit_core.sessions.domain import VisitorSession
 from klickit_core.sessions.ports import SessionRepository
@@ -78,6 +82,13 @@ def _reference(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _location_shown(session: VisitorSession) -> tuple[Shown, ...] | None:
+    place = session.location
+    if place is None:
+        return None
+    return place_shown(place.city, place.region, country=place.country)
+
+
 def _record(session: VisitorSession) -> ExportRecord:
     return ExportRecord(
         N_("Visit"),
@@ -89,16 +100,20 @@ def _record(session: VisitorSession) -> ExportRecord:
                 N_("Customer account"),
                 session.customer_id,
                 FieldKind.IDENTIFIER,
+                shown=account_shown(session.customer_id),
             ),
             ExportField("last_activity_at", N_("Last activity"), session.last_activity_at),
             ExportField("ip_address", N_("IP address"), session.ip_address, FieldKind.IP_ADDRESS),
             ExportField("browser", N_("Browser"), session.browser),
-            ExportField("location", N_("Location"), _location(session)),
+            ExportField(
+                "location", N_("Location"), _location(session), shown=_location_shown(session)
+            ),
             ExportField(
                 "shipping_address",
                 N_("Shipping address for an estimate"),
                 address_text(session.shipping_address),
                 FieldKind.ADDRESS,
+                shown=address_shown(session.shipping_address),
             ),
             ExportField(
                 "recently_viewed",
@@ -106,6 +121,7 @@ def _record(session: VisitorSession) -> ExportRecord:
                 ", ".join(session.recently_viewed) or None,
             ),
         ),
+        shown=(Shown.time(session.started_at),),
     )
 
 

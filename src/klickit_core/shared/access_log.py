@@ -17,13 +17,42 @@ from datetime import datetime
 import attrs
 
 from klickit_core.shared.actors import Actor
+from klickit_core.shared.i18n import N_
 from klickit_core.shared.ids import IdGenerator
 from klickit_core.shared.sweeps import SweepKey, SweepPage
 
-__all__ = ["NOTHING_FOUND", "AccessLog", "AccessLogEntry", "log_staff_read", "log_staff_reads"]
+__all__ = [
+    "ACCESS_ACTION_LABELS",
+    "NOTHING_FOUND",
+    "AccessLog",
+    "AccessLogEntry",
+    "log_staff_read",
+    "log_staff_reads",
+]
 
 #: The subject of an entry for a search or listing that returned no record.
 NOTHING_FOUND = "*"
+
+#: What the person reads for each action the library logs (``N_`` msgids), in their
+#: export (PRV-3, issue #16); the log and the export's JSON keep the action's code.
+ACCESS_ACTION_LABELS: dict[str, str] = {
+    "customers.read": N_("Read your account"),
+    "customers.find": N_("Found your account in a search"),
+    "customers.update": N_("Changed your account"),
+    "customers.recover": N_("Matched your lost credentials request with your account"),
+    "orders.read": N_("Read an order"),
+    "orders.list": N_("Listed your orders"),
+    "orders.cancel": N_("Cancelled an order"),
+    "orders.complete": N_("Completed an order"),
+    "orders.pay": N_("Recorded a payment for an order"),
+    "orders.reject": N_("Rejected an order"),
+    "support.open": N_("Opened a support request"),
+    "support.read": N_("Read your support requests"),
+    "support.close": N_("Closed a support request"),
+    "consents.read": N_("Read your consents"),
+    "reviews.moderate": N_("Moderated your review"),
+    "privacy.export": N_("Exported your personal data"),
+}
 
 
 @attrs.frozen(slots=True)

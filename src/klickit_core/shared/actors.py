@@ -20,13 +20,29 @@ import attrs
 from klickit_core.shared.errors import PermissionDeniedError
 
 __all__ = [
+    "OPERATOR_PREFIX",
     "ROLE_PERMISSIONS",
     "Actor",
     "Permission",
     "Role",
     "require",
     "require_owner_or",
+    "shown_actor_id",
 ]
+
+#: The id of a command-line job run by an operator: ``system:operator:<label>``, the label
+#: being the operator's login unless ``--operator`` names them. The shop's logs keep it.
+OPERATOR_PREFIX = "system:operator:"
+
+
+def shown_actor_id(actor_id: str) -> str:
+    """An actor id as the person whose data it read may see it (their export, PRV-3,
+    issue #16): an operator job's label, often a machine login, is cut off
+    (``system:operator``); every other id stays as it is. The access and audit logs keep
+    the whole id."""
+    if actor_id.startswith(OPERATOR_PREFIX):
+        return OPERATOR_PREFIX.rstrip(":")
+    return actor_id
 
 
 class Role(enum.StrEnum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from klickit_core.shared.i18n import N_
 from klickit_core.shared.money import Money
 from klickit_core.shipping.domain import (
     ByWeight,
@@ -20,7 +21,20 @@ from klickit_core.shipping.domain import (
     Zone,
 )
 
-__all__ = ["EU_COUNTRIES", "OVERSEAS_CODES", "french_shipping_table"]
+__all__ = ["EU_COUNTRIES", "METHOD_LABELS", "OVERSEAS_CODES", "french_shipping_table"]
+
+#: What a customer reads for each method of :func:`french_shipping_table`, by its code
+#: (``N_`` msgids): an order keeps the code, a person's export shows the label (PRV-3,
+#: issue #16).
+METHOD_LABELS: dict[str, str] = {
+    "relay-fr": N_("Pick-up point (mainland France)"),
+    "colissimo-fr": N_("Colissimo home delivery (mainland France)"),
+    "colissimo-corsica": N_("Colissimo home delivery (Corsica)"),
+    "colissimo-om": N_("Colissimo home delivery (overseas France)"),
+    "colissimo-om-iso": N_("Colissimo home delivery (overseas France)"),
+    "colissimo-eu": N_("Colissimo delivery (European Union)"),
+    "colissimo-world": N_("Colissimo delivery (rest of the world)"),
+}
 
 #: EU member states (ISO 3166-1 alpha-2), France included.
 EU_COUNTRIES = frozenset(
