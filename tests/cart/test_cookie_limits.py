@@ -174,3 +174,32 @@ def test_a_max_age_of_zero_or_less_is_refused(max_age: timedelta) -> None:
     with pytest.raises(InvalidSigningKeyError) as refused:
         codec(max_age=max_age)
     assert refused.value.details == {"reason": "max_age"}
+
+
+def test_the_cookie_value_is_refused_at_4096_bytes_as_its_header_is() -> None:
+    """CRT-3 (issue #13, mutation testing): ``cookie()`` — the value object an app hands to
+    its framework — keeps the same budget as ``set_cookie_header``: a header of 4,095
+    bytes is made, one of 4,096 refused, with its size in the error."""
+    made = codec().cookie(cart_with_body_of(4095 - HEADER_OVERHEAD), NOW)
+    assert len(made.header()) == 4095
+    with pytest.raises(CartCookieTooLargeError) as refused:
+        codec().cookie(cart_with_body_of(4096 - HEADER_OVERHEAD), NOW)
+    assert refused.value.details == {"size": 4096}
+
+
+def test_the_cookie_value_carries_every_setting_of_the_codec() -> None:
+    """CRT-3 (issue #13, mutation testing): the cookie value and the clearing one carry the
+    codec's own path, domain, ``Secure`` and ``SameSite``, never the defaults."""
+    custom = codec(
+        name="Panier_2",
+        max_age=timedelta(hours=2),
+        path="/boutique",
+        domain="shop.example",
+        secure=False,
+        same_site="Strict",
+    )
+    for made in (custom.cookie(Cart.of({"A": 1}), NOW), custom.cleared_cookie()):
+        assert (made.name, made.path, made.domain) == ("Panier_2", "/boutique", "shop.example")
+        assert (made.secure, made.httponly, made.samesite) == (False, True, "Strict")
+    assert custom.cookie(Cart(), NOW).header() == custom.set_cookie_header(Cart(), NOW)
+    assert custom.cleared_cookie().header() == custom.clear_cookie_header()

@@ -671,3 +671,32 @@ def test_money_from_minor_survives_every_way_of_reading_it(read: str) -> None:
         assert lazy < Money.of("12.35", "EUR")
     with pytest.raises(AttributeError):
         lazy.no_such_attribute  # type: ignore[attr-defined]  # noqa: B018
+
+
+@pytest.mark.parametrize(("currency", "minor"), [("EUR", 12345), ("JPY", 12345), ("BHD", -12345)])
+def test_money_from_minor_with_a_cold_cache(
+    monkeypatch: pytest.MonkeyPatch, currency: str, minor: int
+) -> None:
+    """X-1 (issue #13, mutation testing): the first amount of a currency computes its
+    shift, the next reads it from the cache; both are the amount ``from_minor_units``
+    makes, exponent included, and read back their minor units."""
+    import klickit_core.shared.money as money_module
+
+    monkeypatch.setattr(money_module, "_SHIFTS", {})
+    expected = Money.from_minor_units(minor, currency)
+    for _ in range(2):  # cold, then cached
+        made = money_from_minor(minor, currency)
+        assert made == expected
+        assert made.amount.as_tuple() == expected.amount.as_tuple()
+        assert made.minor_units() == minor
+    assert money_module._SHIFTS[currency] == -currency_exponent(currency)
+
+
+def test_a_bad_locale_is_named_in_at_most_twenty_characters() -> None:
+    """X-2, X-9 (issue #13, mutation testing): the error names the locale it was given, cut
+    to twenty characters, so a long or hostile value never fills a log line."""
+    from klickit_core.shared.errors import InvalidLocaleError
+
+    with pytest.raises(InvalidLocaleError) as refused:
+        Money.of("1", "EUR").format("xx_" + "Y" * 40)
+    assert refused.value.details == {"locale": ("xx_" + "Y" * 40)[:20]}
