@@ -682,8 +682,8 @@ def test_money_from_minor_with_a_cold_cache(
     makes, exponent included, and read back their minor units."""
     import klickit_core.shared.money as money_module
 
+    expected = Money.from_minor_units(minor, currency)  # before: it fills the cache too
     monkeypatch.setattr(money_module, "_SHIFTS", {})
-    expected = Money.from_minor_units(minor, currency)
     for _ in range(2):  # cold, then cached
         made = money_from_minor(minor, currency)
         assert made == expected
