@@ -288,12 +288,23 @@ def test_permission_denied_is_named(
     assert payload["message"].endswith(": permission denied.")
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
-def test_a_full_disk_is_named(shop_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """X-9: writing to a full device (``/dev/full``) is "no space left on the device"."""
-    argv = ["privacy", "export-ledger", "--db", shop_db, "--out", "/dev/full"]
+def test_a_full_disk_is_named(
+    shop_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """X-9: a device with no space left (the ``ENOSPC`` a full disk gives on any system,
+    raised here for the output file only) is "no space left on the device"."""
+    out = tmp_path / "ledger.jsonl"
+    opened = Path.open
+
+    def full_disk(self: Path, *args: object, **kwargs: object) -> object:
+        if self == out:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return opened(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", full_disk)
+    argv = ["privacy", "export-ledger", "--db", shop_db, "--out", str(out)]
     line = _one_line(*_run(argv, monkeypatch))
-    assert line == "Could not write /dev/full: no space left on the device."
+    assert line == f"Could not write {out}: no space left on the device."
 
 
 # ------------------------------------------------------------------------------ reasons

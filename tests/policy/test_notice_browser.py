@@ -9,7 +9,6 @@ skipping them; locally they are skipped.
 
 from __future__ import annotations
 
-import struct
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,8 @@ from klickit_core.policy.config import PolicyConfig
 from klickit_core.policy.notice import NoticeFacts, build_notice
 from klickit_core.privacy.registry import BoundRegistry
 
+from ..offline_page import Visit, keep_if_changed, png_size
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,49 +37,6 @@ FACTS = NoticeFacts.from_parts(
 #: The part of the page the docs show.
 DOCS_CLIP = {"x": 0, "y": 0, "width": 1024, "height": 1280}
 HOSTILE = '<img src="https://tracker.example/x.png" onerror="alert(1)"><script>alert(2)</script>'
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height of a PNG, from its IHDR chunk."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert data[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
-
-
-class Visit:
-    """A page opened from disk with every request recorded, and any other than the page
-    itself refused (so a stray resource could not even reach the network)."""
-
-    def __init__(self, browser: Any, page_file: Path) -> None:
-        self.url = page_file.as_uri()
-        self.context = browser.new_context(viewport={"width": 1024, "height": 768})
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.problems: list[str] = []
-        self.page.route("**/*", self._route)
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on(
-            "console",
-            lambda message: (
-                self.problems.append(f"console {message.type}: {message.text}")
-                if message.type in {"error", "warning"}
-                else None
-            ),
-        )
-        self.page.on("pageerror", lambda error: self.problems.append(f"pageerror: {error}"))
-        self.page.on("dialog", lambda dialog: (self.problems.append("dialog"), dialog.dismiss()))
-
-    def _route(self, route: Any) -> None:
-        if route.request.url == self.url:
-            route.continue_()
-        else:
-            route.abort()
-
-    def open(self) -> Any:
-        self.page.goto(self.url, wait_until="load")
-        self.page.wait_for_timeout(200)
-        return self.page
 
 
 @pytest.mark.parametrize(
@@ -149,11 +107,10 @@ def test_the_notice_opens_offline_and_looks_right(
         assert whole.stat().st_size > 100_000  # text, tables, rules: not a blank page
         # The docs show the top of the page (title, contents, the first sections): the
         # whole page would weigh over a megabyte.
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        shot = SHOTS / f"notice-{locale}.png"
-        page.screenshot(path=str(shot), full_page=True, clip=DOCS_CLIP)
-        assert png_size(shot.read_bytes()) == (DOCS_CLIP["width"], DOCS_CLIP["height"])
-        assert shot.stat().st_size > 30_000
+        shot = page.screenshot(full_page=True, clip=DOCS_CLIP)
+        assert png_size(shot) == (DOCS_CLIP["width"], DOCS_CLIP["height"])
+        assert len(shot) > 30_000
+        keep_if_changed(SHOTS / f"notice-{locale}.png", shot)
 
         page.emulate_media(media="print")
         assert page.pdf(format="A4").startswith(b"%PDF")

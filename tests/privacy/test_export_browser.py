@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from ..offline_page import Visit, keep_if_changed, png_size
 from .ten_orders import ORDER_NUMBERS, export_page, ten_order_shop
 
 pytestmark = pytest.mark.browser
@@ -39,59 +40,6 @@ DOCS_CLIP = {"x": 0, "y": 0, "width": 1024, "height": 1600}
 #: The value cells a record shows, and how many of them a browser lays out.
 CELLS = "td[data-key]"
 LAID_OUT = "[...document.querySelectorAll('td[data-key]')].filter(c => c.checkVisibility()).length"
-
-
-def keep_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` unless the file already holds these very bytes, so that
-    a run on the same machine leaves the docs' image (and the work tree) untouched.
-    Returns whether it wrote."""
-    if path.exists() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return True
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height of a PNG, from its IHDR chunk."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert data[12:16] == b"IHDR"
-    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-
-
-class Visit:
-    """A page opened from disk with every request recorded, and any other than the page
-    itself refused, and every console error, page error or dialog noted."""
-
-    def __init__(self, browser: Any, page_file: Path, viewport: dict[str, int]) -> None:
-        self.url = page_file.as_uri()
-        self.context = browser.new_context(viewport=viewport)
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.problems: list[str] = []
-        self.page.route("**/*", self._route)
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on(
-            "console",
-            lambda message: (
-                self.problems.append(f"console {message.type}: {message.text}")
-                if message.type in {"error", "warning"}
-                else None
-            ),
-        )
-        self.page.on("pageerror", lambda error: self.problems.append(f"pageerror: {error}"))
-        self.page.on("dialog", lambda dialog: (self.problems.append("dialog"), dialog.dismiss()))
-
-    def _route(self, route: Any) -> None:
-        if route.request.url == self.url:
-            route.continue_()
-        else:
-            route.abort()
-
-    def open(self) -> Any:
-        self.page.goto(self.url, wait_until="load")
-        self.page.wait_for_timeout(200)
-        return self.page
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +68,7 @@ def test_the_export_opens_in_each_language_and_gives_the_docs_screenshot(
     """PRV-3, issue #16: the file opens offline in Chromium with no request but itself,
     no error, no script run; its summary is visible and every record folded, until a
     click on its title opens it with no script; the docs' screenshot is taken here."""
-    visit = Visit(browser, pages[locale], {"width": 1024, "height": 768})
+    visit = Visit(browser, pages[locale])
     try:
         page = visit.open()
         assert visit.requests == [visit.url]
@@ -140,7 +88,6 @@ def test_the_export_opens_in_each_language_and_gives_the_docs_screenshot(
         assert opened.locator('td[data-key="number"]').inner_text() == ORDER_NUMBERS[0]
         assert page.evaluate("typeof window.alert") == "function"  # nothing replaced it
 
-        SHOTS.mkdir(parents=True, exist_ok=True)
         shot = page.screenshot(full_page=True, clip=DOCS_CLIP)
         assert png_size(shot) == (DOCS_CLIP["width"], DOCS_CLIP["height"])
         assert len(shot) > 30_000  # text, tables, rules: not a blank page
