@@ -708,6 +708,12 @@ class _PeopleRecords(Protocol):
     def for_subject(self, email: str, customer_id: str | None) -> Sequence[_Record]: ...
 
 
+class _OrderIds(Protocol):
+    """The orders repository as the access-log provider needs it: ids, not orders."""
+
+    def ids_for_subject(self, email: str, customer_id: str | None) -> Sequence[str]: ...
+
+
 class _Reviews(Protocol):
     def by_author(self, email: str, customer_id: str | None) -> Sequence[_Record]: ...
 
@@ -727,7 +733,7 @@ class AccessLogPrivacyUnitOfWork(Transaction, Protocol):
     @property
     def lost_credentials(self) -> LostCredentialsRepository: ...
     @property
-    def orders(self) -> _PeopleRecords: ...
+    def orders(self) -> _OrderIds: ...
     @property
     def privacy_requests(self) -> _PeopleRecords: ...
     @property
@@ -743,14 +749,15 @@ def _access_log_subjects(uow: AccessLogPrivacyUnitOfWork, subject: DataSubject) 
     customer_ids = subject_customer_ids(uow, subject)
     email = subject.email
     records: list[_Record] = list(uow.consents.for_subject(email))
+    ids: set[str] = set(customer_ids)
     # The subject's own id first, then an account found by their email only.
     owners = dict.fromkeys([subject.customer_id, *customer_ids])
     for owner in owners:
-        records.extend(uow.orders.for_subject(email, owner))
+        ids.update(uow.orders.ids_for_subject(email, owner))  # ids only: no order loaded
         records.extend(uow.privacy_requests.for_subject(email, owner))
         records.extend(uow.reviews.by_author(email, owner))
         records.extend(uow.lost_credentials.for_person(email, owner))
-    return sorted({*customer_ids, *(record.id for record in records)})
+    return sorted(ids.union(record.id for record in records))
 
 
 def _access_record(entry: AccessLogEntry) -> ExportRecord:
@@ -814,11 +821,7 @@ class AccessLogProvider(PersonalDataProvider[AccessLogPrivacyUnitOfWork]):
     def _entries(
         self, uow: AccessLogPrivacyUnitOfWork, subject: DataSubject
     ) -> list[AccessLogEntry]:
-        keys = _access_log_subjects(uow, subject)
-        return sorted(
-            (entry for key in keys for entry in uow.access_log.about(key)),
-            key=lambda e: (e.at, e.id),
-        )
+        return uow.access_log.about_any(_access_log_subjects(uow, subject))
 
     def export(
         self, uow: AccessLogPrivacyUnitOfWork, subject: DataSubject

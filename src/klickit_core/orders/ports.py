@@ -92,6 +92,13 @@ class OrderRepository(abc.ABC):
         ``customer_id``, oldest first (PRV-3 export, PRV-4 erasure). Anonymised orders are
         no longer anybody's. Found through the email and customer indexes."""
 
+    def ids_for_subject(self, email: str, customer_id: str | None = None) -> builtins.list[str]:
+        """The ids of :meth:`for_subject`'s orders, sorted: what an export needs to find
+        the records that name an order (the staff access log), without loading them.
+
+        This default loads the orders; the SQL repository reads the ids alone."""
+        return sorted(order.id for order in self.for_subject(email, customer_id))
+
     @abc.abstractmethod
     def sweep(
         self,

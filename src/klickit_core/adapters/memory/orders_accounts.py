@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -546,6 +546,11 @@ class MemoryAccessLog(AccessLog):
 
     def about(self, subject: str) -> list[AccessLogEntry]:
         found = [e for e in self._tx.scan("access_log") if e.subject == subject]
+        return sorted(found, key=lambda e: (e.at, e.id))
+
+    def about_any(self, subjects: Collection[str]) -> list[AccessLogEntry]:
+        keys = frozenset(subjects)
+        found = [e for e in self._tx.scan("access_log") if e.subject in keys]
         return sorted(found, key=lambda e: (e.at, e.id))
 
     def delete_about(self, subject: str, before: datetime) -> int:

@@ -8,7 +8,7 @@ unique constraints at commit (the same error, from :mod:`.errors`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -170,6 +170,10 @@ CREDENTIALS = _Credentials()
 CONSENTS = _Consents()
 ACCESS_LOG = _AccessLog()
 
+#: Subjects per ``IN (...)`` of :meth:`SqlAccessLog.about_any`: well under SQLite's and
+#: PostgreSQL's bound-parameter limits, and one query for any real person's records.
+_SUBJECTS_PER_QUERY = 1000
+
 
 class SqlCustomers(CustomerRepository):
     """Customers in SQL; email and username (case-insensitive) are unique."""
@@ -287,10 +291,14 @@ class SqlConsents(ConsentRepository):
         self._tx.stage(CONSENTS, record.id, record)
 
     def for_subject(self, email: str) -> list[ConsentRecord]:
-        found = CONSENTS.load_where(
-            self._tx,
-            consents.c.subject_email == email,
-            order_by=[consents.c.at, self._tx.text_order(consents.c.id)],
+        found = self._tx.load_once(
+            CONSENTS,
+            ("for_subject", email),
+            lambda: CONSENTS.load_where(
+                self._tx,
+                consents.c.subject_email == email,
+                order_by=[consents.c.at, self._tx.text_order(consents.c.id)],
+            ),
         )
         return self._tx.merge(
             CONSENTS, found, lambda r: r.subject_email == email, lambda r: (r.at, r.id)
@@ -422,6 +430,17 @@ class SqlAccessLog(AccessLog):
         )
         return self._tx.merge(
             ACCESS_LOG, found, lambda e: e.subject == subject, lambda e: (e.at, e.id)
+        )
+
+    def about_any(self, subjects: Collection[str]) -> list[AccessLogEntry]:
+        wanted = sorted(set(subjects))
+        found: dict[str, Loaded[AccessLogEntry]] = {}
+        for start in range(0, len(wanted), _SUBJECTS_PER_QUERY):
+            chunk = wanted[start : start + _SUBJECTS_PER_QUERY]
+            found |= ACCESS_LOG.load_where(self._tx, access_log.c.subject.in_(chunk))
+        keys = frozenset(wanted)
+        return self._tx.merge(
+            ACCESS_LOG, found, lambda e: e.subject in keys, lambda e: (e.at, e.id)
         )
 
     def delete_about(self, subject: str, before: datetime) -> int:

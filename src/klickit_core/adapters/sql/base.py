@@ -346,6 +346,8 @@ class SqlTransaction(UnitOfWork):
         self._staged: dict[Aggregate[Any, Any], dict[Any, Staged]] = {}
         self._seen: dict[tuple[str, Hashable], Loaded[Any]] = {}
         self._lookups: dict[Hashable, tuple[Hashable, ...]] = {}
+        #: Answers of :meth:`load_once` and :meth:`fetch_once`, by lookup.
+        self._answers: dict[Hashable, Any] = {}
         self._writing = False
         self._bulk: ExitStack | None = None  # open while set-based statements run (write_now)
         self._locked: set[int] = set()  # advisory lock keys held (PostgreSQL, serialise)
@@ -387,6 +389,7 @@ class SqlTransaction(UnitOfWork):
         self._staged = {}
         self._seen = {}
         self._lookups = {}
+        self._answers = {}
 
     def _commit(self) -> None:
         """Write every staged change in one transaction, or none of them.
@@ -425,6 +428,7 @@ class SqlTransaction(UnitOfWork):
         of work of its own, never beside another open writer of the same thread.
         """
         connection = self.connection()
+        self._answers = {}  # set-based statements may change what they said
         if self._bulk is None:
             stack = ExitStack()
             stack.enter_context(statement_lock(self._engine))
@@ -623,6 +627,42 @@ class SqlTransaction(UnitOfWork):
                 if value_seen is not MISSING:
                     found.append(value_seen)
         return found
+
+    def load_once(
+        self,
+        aggregate: Aggregate[K, V],
+        lookup: Hashable,
+        load: Callable[[], dict[K, Loaded[V]]],
+    ) -> dict[K, Loaded[V]]:
+        """``load()`` (a query of ``aggregate``'s stored values, named by ``lookup``: the
+        finder and its arguments) run once per unit of work: a person's export asks
+        several providers for the same records (their consents, requests, reviews) and
+        one query answers them all. A second call returns the values in the state first
+        read, as :meth:`get` does for keys; :meth:`merge` lays this transaction's staged
+        writes over them as over any query's answer. In a set-based write phase
+        (:meth:`write_now`) every call queries: its statements change rows behind the
+        overlay."""
+        if self._bulk is not None:
+            return load()
+        answers = self._answers
+        name = (aggregate.name, lookup)
+        found: dict[K, Loaded[V]] | None = answers.get(name)
+        if found is None:
+            found = answers[name] = load()
+        return dict(found)
+
+    def fetch_once(self, lookup: Hashable, statement: Executable) -> Sequence[Row[Any]]:
+        """:meth:`fetch` run once per unit of work for ``lookup``, as :meth:`load_once`:
+        for a query of keys only (the ids of a person's orders), whose callers merge
+        the staged writes themselves."""
+        if self._bulk is not None:
+            return self.fetch(statement)
+        answers = self._answers
+        name = ("rows", lookup)
+        rows: Sequence[Row[Any]] | None = answers.get(name)
+        if rows is None:
+            rows = answers[name] = self.fetch(statement)
+        return rows
 
     def seen(self, aggregate: Aggregate[K, V], key: K) -> Loaded[V] | None:
         """The state of ``key`` this transaction first read, if it read it."""

@@ -13,7 +13,7 @@ of overwriting the count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -336,12 +336,18 @@ class SqlReviews(ReviewRepository):
             raise ReviewNotFoundError(review_id=review.id[:40])
         self._tx.stage(REVIEWS, review.id, review)
 
-    def _query(self, *where: Any, keep: Any) -> list[Review]:
-        found: Mapping[str, Loaded[Review]] = REVIEWS.load_where(
-            self._tx,
-            *where,
-            order_by=[reviews.c.created_at, self._tx.text_order(reviews.c.id)],
-        )
+    def _query(self, *where: Any, keep: Any, once: Hashable = None) -> list[Review]:
+        """The reviews matching ``where`` (and ``keep``, for staged ones); queried once
+        per unit of work for a ``once`` lookup (:meth:`SqlTransaction.load_once`)."""
+
+        def load() -> dict[str, Loaded[Review]]:
+            return REVIEWS.load_where(
+                self._tx,
+                *where,
+                order_by=[reviews.c.created_at, self._tx.text_order(reviews.c.id)],
+            )
+
+        found = load() if once is None else self._tx.load_once(REVIEWS, once, load)
         return self._tx.merge(REVIEWS, found, keep, lambda r: (r.created_at, r.id))
 
     def for_product(self, sku: str, state: ReviewState | None = None) -> list[Review]:
@@ -365,6 +371,7 @@ class SqlReviews(ReviewRepository):
                 r.author_email == email
                 or (customer_id is not None and r.customer_id == customer_id)
             ),
+            once=("by_author", email, customer_id),
         )
 
     def delete(self, review_id: str) -> None:

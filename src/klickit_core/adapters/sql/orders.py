@@ -47,7 +47,7 @@ anonymised, ``SELECT id … FOR UPDATE``, or those still holding stock).
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -298,6 +298,12 @@ ORDERS = _Orders()
 SUPPORT_REQUESTS = _SupportRequests()
 
 
+def order_ids_lookup(email: str, customer_id: str | None) -> Hashable:
+    """How :meth:`SqlTransaction.fetch_once` names the query of the ids of a person's
+    orders (not anonymised): an export's payments and its access log share one answer."""
+    return ("order_ids_for_subject", email, customer_id)
+
+
 class SqlOrders(OrderRepository):
     """Orders in SQL."""
 
@@ -390,6 +396,28 @@ class SqlOrders(OrderRepository):
             ),
             lambda o: (o.placed_at, o.id),
         )
+
+    def ids_for_subject(self, email: str, customer_id: str | None = None) -> builtins.list[str]:
+        mine = orders.c.contact_email == email
+        if customer_id is not None:
+            mine = or_(mine, orders.c.customer_id == customer_id)
+        rows = self._tx.fetch_once(
+            order_ids_lookup(email, customer_id),
+            select(orders.c.id).where(mine, orders.c.anonymised_at.is_(None)),
+        )
+        staged = self._tx.staged(ORDERS)  # this transaction's writes win over the rows
+        found = {row.id for row in rows if row.id not in staged}
+        found.update(
+            key
+            for key, write in staged.items()
+            if isinstance(write.value, Order)
+            and write.value.anonymised_at is None
+            and (
+                write.value.contact.email == email
+                or (customer_id is not None and write.value.customer_id == customer_id)
+            )
+        )
+        return sorted(found)
 
     def sweep(
         self,

@@ -33,7 +33,7 @@ from klickit_core.adapters.sql.base import (
     TableAggregate,
 )
 from klickit_core.adapters.sql.errors import translated
-from klickit_core.adapters.sql.orders import keyset_page
+from klickit_core.adapters.sql.orders import keyset_page, order_ids_lookup
 from klickit_core.adapters.sql.tables import orders, payment_refunds, payments, processed_events
 from klickit_core.orders.domain import PAID_STAGES
 from klickit_core.payments.domain import (
@@ -211,7 +211,12 @@ class SqlPayments(PaymentRepository):
         if paid_orders_only:
             stage = orders.c.retention_stage
             where.append(or_(stage.is_(None), stage.in_(_PAID_STAGE_CODES)))
-        rows = self._tx.fetch(select(orders.c.id).where(*where))
+        statement = select(orders.c.id).where(*where)
+        rows = (
+            self._tx.fetch(statement)
+            if paid_orders_only
+            else self._tx.fetch_once(order_ids_lookup(email, customer_id), statement)
+        )
         order_ids = {row[0] for row in rows}
         found = (
             PAYMENTS.load_where(

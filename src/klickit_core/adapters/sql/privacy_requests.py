@@ -277,7 +277,11 @@ class SqlPrivacyRequests(PrivacyRequestRepository):
             if customer_id is None
             else or_(c.email == email, c.customer_id == customer_id)
         )
-        found = PRIVACY_REQUESTS.load_where(self._tx, where)
+        found = self._tx.load_once(
+            PRIVACY_REQUESTS,
+            ("for_subject", email, customer_id),
+            lambda: PRIVACY_REQUESTS.load_where(self._tx, where),
+        )
         return self._tx.merge(
             PRIVACY_REQUESTS,
             found,

@@ -646,7 +646,11 @@ class SqlLostCredentials(LostCredentialsRepository):
         where: Any = lost_credentials.c.contact_email == email
         if customer_id is not None:
             where = where | (lost_credentials.c.customer_id == customer_id)
-        found = LOST_CREDENTIALS.load_where(self._tx, where)
+        found = self._tx.load_once(
+            LOST_CREDENTIALS,
+            ("for_person", email, customer_id),
+            lambda: LOST_CREDENTIALS.load_where(self._tx, where),
+        )
         return self._tx.merge(
             LOST_CREDENTIALS,
             found,

@@ -30,3 +30,32 @@ class AccessLogContract(ContractBase):
             assert ids_of(uow.access_log.entries(actor_id="manager-1", limit=1)) == ["e-5"]
             assert uow.access_log.entries(actor_id="nobody") == []
             assert uow.access_log.entries()[0] == entry("e-5", "manager-1", "c-1", 50)
+
+    def test_entries_about_any_of_several_subjects(self, make_uow: MakeUow) -> None:
+        """PRV-3, X-6: a person's export reads the entries about their account and each of
+        their records at once: oldest first, the transaction's own entries included,
+        nobody else's, each entry once however often its subject is named."""
+        with make_uow() as uow:
+            uow.access_log.add(entry("e-3", "manager-1", "order-7", 30))
+            uow.access_log.add(entry("e-1", "manager-1", "c-1", 10))
+            uow.access_log.add(entry("e-9", "manager-1", "c-2", 5))
+            uow.commit()
+        with make_uow() as uow:
+            uow.access_log.add(entry("e-2", "admin-1", "c-1", 20))  # not yet committed
+            found = uow.access_log.about_any(["order-7", "c-1", "c-1", "nothing"])
+            assert ids_of(found) == ["e-1", "e-2", "e-3"]
+            assert found[0] == entry("e-1", "manager-1", "c-1", 10)
+            assert uow.access_log.about_any([]) == []
+            assert uow.access_log.about_any(["nothing"]) == []
+
+    def test_entries_about_more_subjects_than_one_query_holds(self, make_uow: MakeUow) -> None:
+        """PRV-3: a person with thousands of records (a wholesaler's orders) still gets
+        every entry: the SQL log splits the subjects over several queries."""
+        subjects = [f"order-{n:05d}" for n in range(2_500)]
+        with make_uow() as uow:
+            for n in (0, 999, 1_000, 2_000, 2_499):
+                uow.access_log.add(entry(f"e-{n:05d}", "manager-1", subjects[n], n))
+            uow.commit()
+        with make_uow() as uow:
+            found = uow.access_log.about_any(subjects[::-1])
+            assert ids_of(found) == ["e-00000", "e-00999", "e-01000", "e-02000", "e-02499"]

@@ -598,6 +598,37 @@ class OrderRetentionContract(_Retention):
             assert [o.id for o in both] == ["o-1", "o-2", "o-3"]
             assert uow.orders.for_subject("nobody@example.fr") == []
 
+    def test_a_persons_order_ids_are_those_of_their_orders(self, make_uow: MakeUow) -> None:
+        """PRV-3 (the export's access-log lookup): ``ids_for_subject`` names exactly the
+        orders ``for_subject`` finds, sorted, this transaction's writes included: an order
+        placed, one anonymised and one deleted in it."""
+        self.store(
+            make_uow,
+            unpaid("o-2", T0 - DAY, customer_id="cust-1", email="alice@example.fr"),
+            unpaid("o-1", T0 - 2 * DAY, customer_id=None, email="alice@example.fr"),
+            unpaid("o-3", T0, customer_id="cust-1", email="old@example.fr"),
+            unpaid("o-4", T0, customer_id="cust-2", email="bob@example.fr"),
+            completed("o-6", T0 - 9 * DAY, customer_id="cust-1"),
+            completed("o-5", T0 - 4000 * DAY).anonymised(T0),
+        )
+        with make_uow() as uow:
+            assert uow.orders.ids_for_subject("alice@example.fr") == ["o-1", "o-2", "o-6"]
+            assert uow.orders.ids_for_subject("alice@example.fr", "cust-1") == [
+                "o-1",
+                "o-2",
+                "o-3",
+                "o-6",
+            ]
+            assert uow.orders.ids_for_subject("nobody@example.fr") == []
+            uow.orders.add(unpaid("o-0", T0, customer_id="cust-1", email="new@example.fr"))
+            six = uow.orders.get("o-6")
+            assert six is not None
+            uow.orders.save(six.anonymised(T0))
+            both = uow.orders.ids_for_subject("alice@example.fr", "cust-1")
+            assert both == ["o-0", "o-1", "o-2", "o-3"]
+            found = uow.orders.for_subject("alice@example.fr", "cust-1")
+            assert both == sorted(order.id for order in found)
+
     def test_restricting_unlinks_the_account_once(self, make_uow: MakeUow) -> None:
         """PRV-4: a kept order leaves the customer's account; restricting again changes
         nothing (and keeps the first date)."""
