@@ -344,3 +344,26 @@ class FakeTx:
 
     def commit(self) -> None:
         self.tx.commit()
+
+
+@pytest.mark.parametrize(
+    ("key", "label", "reason"),
+    [
+        ("billing_address", "", "label"),
+        ("billing_address", "x" * 501, "label"),
+        ("Billing", "Billing address", "key"),
+        (["billing_address"], "Billing address", "key"),
+        ("billing_address", ["Billing address"], "label"),
+    ],
+)
+def test_a_bad_key_or_label_is_refused_after_a_good_one_was_checked(
+    key: object, label: object, reason: str
+) -> None:
+    """PRV-3: ExportField checks each (key, label) pair once (issue #14's export
+    benchmark); a pair that was refused, or that is not text at all, is checked every
+    time, and still gives the typed error."""
+    ExportField("billing_address", "Billing address", "12 rue de Rivoli")
+    for _ in range(2):
+        with pytest.raises(InvalidExportItemError) as raised:
+            ExportField(key, label, "12 rue de Rivoli")  # type: ignore[arg-type]
+        assert raised.value.details["reason"] == reason

@@ -235,6 +235,12 @@ def _value_problem(value: object) -> str | None:
     return "type"
 
 
+#: ``(key, label)`` pairs of :class:`ExportField` already checked, and how many are kept
+#: (a provider that made its labels up per record would only lose the shortcut).
+_CHECKED_NAMES: set[tuple[str, str]] = set()
+_MAX_CHECKED_NAMES = 4096
+
+
 @attrs.frozen(slots=True)
 class ExportField:
     """One labelled, typed value of a record.
@@ -256,11 +262,16 @@ class ExportField:
     )
 
     def __attrs_post_init__(self) -> None:
-        key = self.key if is_identifier(self.key) else "?"
-        if key == "?":
-            raise InvalidExportItemError(key=key, reason="key")
-        if not is_text(self.label, max_length=500):
-            raise InvalidExportItemError(key=key, reason="label")
+        key, label = self.key, self.label
+        # Keys and labels are the providers' constants: each pair is checked once.
+        names = (key, label)
+        if not (type(key) is str and type(label) is str and names in _CHECKED_NAMES):
+            if not is_identifier(key):
+                raise InvalidExportItemError(key="?", reason="key")
+            if not is_text(label, max_length=500):
+                raise InvalidExportItemError(key=key, reason="label")
+            if len(_CHECKED_NAMES) < _MAX_CHECKED_NAMES:
+                _CHECKED_NAMES.add(names)
         if not isinstance(self.kind, FieldKind):
             raise InvalidExportItemError(key=key, reason="kind")
         problem = _value_problem(self.value)
