@@ -90,7 +90,7 @@ class AccessLog(abc.ABC):
         the entries about their account and each of their records at once.
 
         This default asks :meth:`about` once per subject; the SQL log overrides it with
-        one query per thousand subjects."""
+        one query, the subjects bound as one key list."""
         found = [entry for subject in set(subjects) for entry in self.about(subject)]
         return sorted(found, key=lambda e: (e.at, e.id))
 

@@ -170,10 +170,6 @@ CREDENTIALS = _Credentials()
 CONSENTS = _Consents()
 ACCESS_LOG = _AccessLog()
 
-#: Subjects per ``IN (...)`` of :meth:`SqlAccessLog.about_any`: well under SQLite's and
-#: PostgreSQL's bound-parameter limits, and one query for any real person's records.
-_SUBJECTS_PER_QUERY = 1000
-
 
 class SqlCustomers(CustomerRepository):
     """Customers in SQL; email and username (case-insensitive) are unique."""
@@ -433,12 +429,13 @@ class SqlAccessLog(AccessLog):
         )
 
     def about_any(self, subjects: Collection[str]) -> list[AccessLogEntry]:
-        wanted = sorted(set(subjects))
-        found: dict[str, Loaded[AccessLogEntry]] = {}
-        for start in range(0, len(wanted), _SUBJECTS_PER_QUERY):
-            chunk = wanted[start : start + _SUBJECTS_PER_QUERY]
-            found |= ACCESS_LOG.load_where(self._tx, access_log.c.subject.in_(chunk))
-        keys = frozenset(wanted)
+        keys = frozenset(subjects)
+        # One statement whatever the number of subjects: they are bound as one key list.
+        found = (
+            ACCESS_LOG.load_where(self._tx, self._tx.key_in(access_log.c.subject, sorted(keys)))
+            if keys
+            else {}
+        )
         return self._tx.merge(
             ACCESS_LOG, found, lambda e: e.subject in keys, lambda e: (e.at, e.id)
         )
