@@ -67,6 +67,7 @@ from klickit_core.shared.security_events import SecurityEvent
 from klickit_core.shared.tokens import OneTimeToken
 from klickit_core.testing import AdvancingClock, SequentialIds
 from klickit_core.testing.contracts import sql
+from klickit_core.testing.contracts.builders import order
 
 from . import people
 from .people import (
@@ -222,6 +223,37 @@ def test_export_holds_everything_of_the_person_and_no_secret(backend: Backend) -
         assert secret not in document
     assert "bob@example.com" not in document
     assert json.loads(document)["subject"]["email"] == EMAIL
+
+
+def test_staff_reads_of_every_record_of_the_person_are_in_the_export(backend: Backend) -> None:
+    """PRV-3, X-6 (issue #14's fewer statements): the access log's section holds the reads
+    naming her account, her orders (by email or by account), her reviews, consents and
+    lost-credentials request, found through one key list on SQL; reads of Bob's records
+    and of her anonymised order stay out."""
+    factory = seeded(backend)
+    gone = order("o-zoe-old", customer_id="c-zoe", email=EMAIL).anonymised(NOW - DAY)
+    with factory() as uow:
+        uow.orders.add(order("o-zoe-guest", customer_id=None, email=EMAIL))
+        uow.orders.add(order("o-zoe", customer_id="c-zoe", email="zoe.old@example.fr"))
+        uow.orders.add(order("o-bob", customer_id="c-bob", email="bob@example.com"))
+        uow.orders.add(gone)
+        subjects = ["o-zoe-guest", "o-zoe", "r-zoe-2", "k-4", "lc-1", "o-bob", "r-bob", gone.id]
+        for number, subject in enumerate(subjects):
+            at = NOW - timedelta(minutes=number + 1)
+            uow.access_log.add(
+                AccessLogEntry(
+                    f"al-x{number}", "manager-1", "shop_manager", "orders.read", subject, at
+                )
+            )
+        uow.commit()
+    bound = people.registry().bind(SCHEDULE)
+    bundle = export_subject(bound, factory(), JOB, ZOE, now=NOW, ids=SequentialIds("x"))
+    (section,) = [s for s in bundle.sections if s.category_id == ACCESS_LOG_CATEGORY]
+    found = {
+        field.value for record in section.records for field in record.fields if field.key == "at"
+    }
+    hers = {NOW - timedelta(minutes=number + 1) for number in range(5)}
+    assert found == hers | {NOW - 9 * DAY, NOW - 500 * DAY}  # and the two reads of her account
 
 
 def test_a_review_signed_with_markup_stays_text_in_the_html() -> None:

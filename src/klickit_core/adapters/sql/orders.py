@@ -52,6 +52,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     String,
     and_,
@@ -298,9 +299,27 @@ ORDERS = _Orders()
 SUPPORT_REQUESTS = _SupportRequests()
 
 
+def subject_orders(email: str, customer_id: str | None) -> ColumnElement[bool]:
+    """The person's orders that are not anonymised, in SQL: placed under ``email`` or by
+    the account ``customer_id`` (``OrderRepository.for_subject``'s rule; :func:`is_subjects`
+    is the same rule for an order this unit of work wrote)."""
+    mine = orders.c.contact_email == email
+    if customer_id is not None:
+        mine = or_(mine, orders.c.customer_id == customer_id)
+    return and_(mine, orders.c.anonymised_at.is_(None))
+
+
+def is_subjects(order: Order, email: str, customer_id: str | None) -> bool:
+    """Whether ``order`` is one of :func:`subject_orders`."""
+    return order.anonymised_at is None and (
+        order.contact.email == email
+        or (customer_id is not None and order.customer_id == customer_id)
+    )
+
+
 def order_ids_lookup(email: str, customer_id: str | None) -> Hashable:
-    """How :meth:`SqlTransaction.fetch_once` names the query of the ids of a person's
-    orders (not anonymised): an export's payments and its access log share one answer."""
+    """How :meth:`SqlTransaction.fetch_once` names the query of the ids of
+    :func:`subject_orders`: an export's payments and its access log share one answer."""
     return ("order_ids_for_subject", email, customer_id)
 
 
@@ -375,47 +394,29 @@ class SqlOrders(OrderRepository):
 
     # ------------------------------------------------------------------ privacy (PRV-2..4)
     def for_subject(self, email: str, customer_id: str | None = None) -> builtins.list[Order]:
-        mine = orders.c.contact_email == email
-        if customer_id is not None:
-            mine = or_(mine, orders.c.customer_id == customer_id)
         found = ORDERS.load_where(
             self._tx,
-            mine,
-            orders.c.anonymised_at.is_(None),
+            subject_orders(email, customer_id),
             order_by=[orders.c.placed_at, self._tx.text_order(orders.c.id)],
         )
         return self._tx.merge(
             ORDERS,
             found,
-            lambda o: (
-                o.anonymised_at is None
-                and (
-                    o.contact.email == email
-                    or (customer_id is not None and o.customer_id == customer_id)
-                )
-            ),
+            lambda o: is_subjects(o, email, customer_id),
             lambda o: (o.placed_at, o.id),
         )
 
     def ids_for_subject(self, email: str, customer_id: str | None = None) -> builtins.list[str]:
-        mine = orders.c.contact_email == email
-        if customer_id is not None:
-            mine = or_(mine, orders.c.customer_id == customer_id)
         rows = self._tx.fetch_once(
             order_ids_lookup(email, customer_id),
-            select(orders.c.id).where(mine, orders.c.anonymised_at.is_(None)),
+            select(orders.c.id).where(subject_orders(email, customer_id)),
         )
         staged = self._tx.staged(ORDERS)  # this transaction's writes win over the rows
         found = {row.id for row in rows if row.id not in staged}
         found.update(
             key
             for key, write in staged.items()
-            if isinstance(write.value, Order)
-            and write.value.anonymised_at is None
-            and (
-                write.value.contact.email == email
-                or (customer_id is not None and write.value.customer_id == customer_id)
-            )
+            if isinstance(write.value, Order) and is_subjects(write.value, email, customer_id)
         )
         return sorted(found)
 

@@ -33,7 +33,7 @@ from klickit_core.adapters.sql.base import (
     TableAggregate,
 )
 from klickit_core.adapters.sql.errors import translated
-from klickit_core.adapters.sql.orders import keyset_page, order_ids_lookup
+from klickit_core.adapters.sql.orders import keyset_page, order_ids_lookup, subject_orders
 from klickit_core.adapters.sql.tables import orders, payment_refunds, payments, processed_events
 from klickit_core.orders.domain import PAID_STAGES
 from klickit_core.payments.domain import (
@@ -204,10 +204,7 @@ class SqlPayments(PaymentRepository):
     def for_subject(
         self, email: str, customer_id: str | None = None, *, paid_orders_only: bool = False
     ) -> list[Payment]:
-        mine = orders.c.contact_email == email
-        if customer_id is not None:
-            mine = or_(mine, orders.c.customer_id == customer_id)
-        where = [mine, orders.c.anonymised_at.is_(None)]
+        where = [subject_orders(email, customer_id)]
         if paid_orders_only:
             stage = orders.c.retention_stage
             where.append(or_(stage.is_(None), stage.in_(_PAID_STAGE_CODES)))
